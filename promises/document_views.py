@@ -1,0 +1,104 @@
+"""The stored PDFs: download them as issued, and the public page that verifies a copy."""
+
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import condition, require_GET, require_http_methods
+
+from promises import documents, signing
+from promises.models import Document, PromisePeriod
+
+
+def document_etag(request, sha256):
+    # The address names the content, so the hash is the ETag and a repeat download is a 304.
+    return sha256.lower()
+
+
+@require_GET
+@condition(etag_func=document_etag)
+def download(request, sha256):
+    """The stored bytes, exactly as issued; never rendered again."""
+    document = get_object_or_404(
+        Document.objects.select_related("period__municipality").filter(
+            period__in=PromisePeriod.objects.visible_to(request.user)
+        ),
+        sha256=sha256.lower(),
+    )
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, content_type="application/pdf", as_attachment=False,
+        filename=document.filename,
+    )
+    response["X-Content-SHA256"] = document.sha256
+    return response
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("PDF document"),
+        error_messages={
+            "required": gettext_lazy("Choose a PDF file to check."),
+            "empty": gettext_lazy("The file is empty."),
+        },
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.VERIFY_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(too_large_message(), code="too_large")
+        data = upload.read()
+        if not data.lstrip()[:5] == b"%PDF-":
+            raise forms.ValidationError(
+                _("This is not a PDF file. Choose the PDF document you want to check."),
+                code="not_pdf",
+            )
+        return data
+
+
+def too_large_message():
+    return _("The file is too large: at most %(size)s is accepted.") % {
+        "size": filesizeformat(settings.VERIFY_MAX_UPLOAD_BYTES)
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Anyone uploads a PDF and learns whether it is an unaltered document from the portal."""
+    status, result, form = 200, None, VerifyForm()
+    if request.method == "POST":
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        # Refuse before Django reads the body, so nothing huge is buffered or spooled.
+        if declared > settings.VERIFY_MAX_UPLOAD_BYTES + 64 * 1024:
+            return render(
+                request, "promises/verify.html",
+                {"form": form, "upload_error": too_large_message()}, status=413,
+            )
+        form = VerifyForm(request.POST, request.FILES)
+        if not form.is_valid():
+            too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
+            return render(
+                request, "promises/verify.html", {"form": form}, status=413 if too_large else 400
+            )
+        try:
+            result = documents.verify(form.cleaned_data["file"])
+        except signing.UnreadablePdf:
+            form.add_error("file", _(
+                "The PDF is damaged and cannot be read, so it cannot be checked."
+            ))
+            status = 400
+        else:
+            if not result.is_known and not result.signatures:
+                form.add_error("file", _(
+                    "This PDF has no signatures and is not a document from this portal."
+                ))
+                status, result = 400, None
+    return render(
+        request, "promises/verify.html", {"form": form, "result": result}, status=status
+    )

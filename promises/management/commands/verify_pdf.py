@@ -1,0 +1,55 @@
+"""Check a PDF file as the public verification page does; exit 0 only when the portal issued
+exactly this file and every signature in it is intact and trusted."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from promises import documents, signing
+
+
+def yes_no(value):
+    return "yes" if value else "NO"
+
+
+class Command(BaseCommand):
+    help = "Verify a PDF against the portal's documents and trust roots."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+
+    def handle(self, *args, file, **options):
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
+        try:
+            result = documents.verify(data)
+        except signing.UnreadablePdf as error:
+            raise CommandError(f"{file} is not a readable PDF ({error}).") from None
+        self.stdout.write(f"SHA-256: {result.sha256}")
+        if result.is_known:
+            document = result.document
+            self.stdout.write(
+                f"Known document: {document.period} – {document.get_kind_display()} "
+                f"version {document.version} ({document.get_state_display()}), "
+                f"issued {document.created_at:%Y-%m-%d %H:%M}."
+            )
+        else:
+            self.stdout.write("NOT a document issued by this portal (no stored file matches).")
+        if not result.signatures:
+            self.stdout.write("No signatures.")
+        for number, signature in enumerate(result.signatures, start=1):
+            self.stdout.write(
+                f"Signature {number} ({signature.field_name}): {signature.signer}\n"
+                f"  signed at: {signature.signed_at or 'unknown'}\n"
+                f"  intact: {yes_no(signature.intact and signature.valid)}\n"
+                f"  trusted by this portal: {yes_no(signature.trusted)}\n"
+                f"  coverage: {signature.coverage}, modification level: "
+                f"{signature.modification_level}, DocMDP ok: {signature.docmdp_ok}\n"
+                f"  modified after signing: "
+                f"{'YES' if signature.modified_after_signing else 'no'}"
+            )
+        if not result.ok:
+            raise CommandError("Verification failed.", returncode=1)
+        self.stdout.write(self.style.SUCCESS("Verified."))

@@ -1,0 +1,28 @@
+"""The public site's addresses. A period keeps its address for good: /medborgarloften/<id>/."""
+
+from django.urls import path
+
+from promises import document_views, exports, feeds, views
+
+app_name = "promises"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sok/", views.search, name="search"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("kommun/<str:slug>/", views.municipality, name="municipality"),
+    path("kommun/<str:slug>/atom.xml", feeds.MunicipalityFeed(), name="municipality_feed"),
+    path("medborgarloften/<int:pk>/", views.period, name="period"),
+    path(
+        "medborgarloften/<int:pk>/<int:year>/tertial-<int:tertial>/",
+        views.tertial_report,
+        name="tertial_report",
+    ),
+    path("medborgarloften/<int:pk>/data.json", exports.period_json, name="period_json"),
+    path("medborgarloften/<int:pk>/data.csv", exports.period_csv, name="period_csv"),
+    path("oppna-data/medborgarloften.json", exports.national_json, name="national_json"),
+    path("oppna-data/medborgarloften.csv", exports.national_csv, name="national_csv"),
+    path("atom.xml", feeds.NationalFeed(), name="national_feed"),
+    path("verifiera/", document_views.verify, name="verify"),
+    path("dokument/<str:sha256>.pdf", document_views.download, name="document"),
+]
