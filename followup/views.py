@@ -1,0 +1,180 @@
+"""The tertial screen: one page to enter a whole tertial's follow-up for a period.
+
+Served inside the admin (FollowUpAdmin.get_urls) with the admin's templates:
+  /admin/followup/followup/tertial/                          choose a period
+  /admin/followup/followup/tertial/<period>/                 its default tertial
+  /admin/followup/followup/tertial/<period>/<year>/<n>/      the screen (GET shows, POST saves)
+  /admin/followup/followup/tertial/<period>/<year>/<n>/publish/   publish the tertial report
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from followup.forms import ChooseTertialForm, TertialSheet, default_tertial, period_tertials
+from followup.models import TertialReport
+from followup.services import (
+    TertialSaveRefused, publish_tertial_report, save_tertial_followups, tertial_report_for,
+)
+from followup.tertials import Tertial
+from municipalities.permissions import PUBLISH_ROLES, Access
+from promises.models import PromisePeriod
+
+
+def screen_url(period, tertial):
+    return reverse("admin:followup_tertial", args=[period.pk, tertial.year, tertial.number])
+
+
+def readable_period(request, period_pk):
+    return get_object_or_404(
+        PromisePeriod.objects.readable_by(request.user).select_related(
+            "municipality", "police_area"
+        ),
+        pk=period_pk,
+    )
+
+
+def tertial_in_period(period, year, number):
+    try:
+        tertial = Tertial(year, number)
+    except ValueError:
+        raise Http404(_("There is no such tertial."))
+    if not tertial.overlaps(period.valid_from, period.valid_to):
+        raise Http404(_("%(tertial)s lies outside the period.") % {"tertial": tertial})
+    return tertial
+
+
+def choose(request, *, model_admin):
+    """Pick a period (and optionally a year and tertial), then go to its screen."""
+    form = ChooseTertialForm(request.GET or None, user=request.user)
+    if form.is_bound and form.is_valid():
+        period = form.cleaned_data["period"]
+        year, number = form.cleaned_data["year"], form.cleaned_data["tertial"]
+        tertial = default_tertial(period, timezone.localdate())
+        if year and number:
+            candidate = Tertial(year, number)
+            if candidate.overlaps(period.valid_from, period.valid_to):
+                tertial = candidate
+            else:
+                messages.warning(request, _(
+                    "%(tertial)s lies outside the period; showing %(shown)s instead."
+                ) % {"tertial": candidate, "shown": tertial})
+        return HttpResponseRedirect(screen_url(period, tertial))
+    periods = form.fields["period"].queryset
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Tertial follow-up"),
+        "opts": model_admin.model._meta,
+        "choose_form": form,
+        "periods": [(period, screen_url(period, default_tertial(period, timezone.localdate())))
+                    for period in periods],
+    }
+    return TemplateResponse(
+        request, "admin/followup/tertial_choose.html", context,
+        status=400 if form.is_bound else 200,
+    )
+
+
+def default(request, period_pk, *, model_admin):
+    period = readable_period(request, period_pk)
+    return HttpResponseRedirect(screen_url(period, default_tertial(period, timezone.localdate())))
+
+
+def screen(request, period_pk, year, number, *, model_admin):
+    period = readable_period(request, period_pk)
+    tertial = tertial_in_period(period, year, number)
+    status = 200
+    if request.method == "POST":
+        sheet = TertialSheet(period, tertial, request.user, data=request.POST)
+        if not sheet.is_editable:
+            raise PermissionDenied
+        if sheet.is_valid():
+            followups, measurements = sheet.changed_inputs()
+            try:
+                result = save_tertial_followups(
+                    period=period, tertial=tertial, followups=followups,
+                    measurements=measurements, by=request.user,
+                )
+            except TertialSaveRefused as refused:
+                sheet.mark_conflicts(refused.conflicts)
+                messages.error(request, _(
+                    "Nothing was saved: someone else changed %(count)s of these rows after "
+                    "you opened the page. Their versions are shown beside yours."
+                ) % {"count": len(refused.conflicts)})
+                status = 409
+            else:
+                if result.followups or result.measurements:
+                    messages.success(request, _(
+                        "Saved %(followups)s follow-ups and %(measurements)s values for "
+                        "%(tertial)s."
+                    ) % {"followups": result.followups, "measurements": result.measurements,
+                         "tertial": tertial})
+                else:
+                    messages.info(request, _("Nothing had changed, so nothing was saved."))
+                return HttpResponseRedirect(screen_url(period, tertial))
+        else:
+            messages.error(request, _(
+                "Nothing was saved: %(count)s rows need correcting. They are marked below."
+            ) % {"count": len(sheet.invalid_rows())})
+            status = 400
+    elif request.method in ("GET", "HEAD"):
+        sheet = TertialSheet(period, tertial, request.user)
+    else:
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render_screen(request, model_admin, period, tertial, sheet, status)
+
+
+def render_screen(request, model_admin, period, tertial, sheet, status):
+    access = Access.for_request(request)
+    report = TertialReport.objects.filter(
+        period=period, year=tertial.year, tertial=tertial.number
+    ).first()
+    tertials = period_tertials(period)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Tertial follow-up: %(period)s, %(tertial)s") % {
+            "period": period, "tertial": tertial},
+        "opts": model_admin.model._meta,
+        "period": period,
+        "tertial": tertial,
+        "sheet": sheet,
+        "groups": sheet.groups(),
+        "invalid_rows": sheet.invalid_rows(),
+        "report": report,
+        "can_publish": bool(access.roles_for_period(period) & {"admin", *PUBLISH_ROLES})
+        and not (report and report.is_published),
+        "choose_form": ChooseTertialForm(
+            initial={"period": period.pk, "year": tertial.year, "tertial": tertial.number},
+            user=request.user,
+        ),
+        "tertial_links": [
+            (t, screen_url(period, t), t == tertial) for t in tertials
+        ],
+        "period_change_url": reverse("admin:promises_promiseperiod_change", args=[period.pk]),
+    }
+    return TemplateResponse(request, "admin/followup/tertial_screen.html", context, status=status)
+
+
+def publish(request, period_pk, year, number, *, model_admin):
+    """Publish this tertial's report (creating a draft first when there is none)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    period = readable_period(request, period_pk)
+    tertial = tertial_in_period(period, year, number)
+    if not Access.for_request(request).roles_for_period(period) & {"admin", *PUBLISH_ROLES}:
+        raise Http404(_("You may not publish this report."))
+    report = tertial_report_for(period, tertial)
+    try:
+        publish_tertial_report(report, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _(
+            "The report for %(tertial)s is published: its follow-up is now public."
+        ) % {"tertial": tertial})
+    return HttpResponseRedirect(screen_url(period, tertial))
