@@ -1,0 +1,57 @@
+"""Every public page type meets WCAG 2.1 AA as far as a machine can tell: axe-core finds no
+violation, there is one h1, the page reflows at 320 px without sideways scrolling, and
+screenshots at phone and desktop width are kept for a human to look at."""
+
+from tests.browser.conftest import describe_violations
+
+REFLOW_WIDTH = 320
+EXPECTED_STATUS = {"not_found": 404}
+
+
+def test_public_pages_have_no_axe_violations(browser, public_pages):
+    problems = {}
+    for page_type, path in public_pages.items():
+        browser.get(path)
+        found = []
+        status = browser.status_of_current_page()
+        if status != EXPECTED_STATUS.get(page_type, 200):
+            found.append(f"answered HTTP {status}")
+        violations = browser.axe_violations()
+        # A guard against a silently empty run: axe must have checked real rules.
+        assert browser.axe_rules_passed > 5, f"axe-core checked almost nothing on {path}"
+        if violations:
+            found.append(describe_violations(violations))
+        headings = len(browser.find_all("h1"))
+        if headings != 1:
+            found.append(f"has {headings} h1 elements, not one")
+        if not browser.find("html").get_attribute("lang"):
+            found.append("has no lang on <html>")
+        browser.screenshot(f"public-{page_type}")
+
+        browser.set_width(REFLOW_WIDTH)
+        overflow = browser.driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
+        )
+        if overflow > 0:
+            found.append(f"scrolls sideways by {overflow}px at {REFLOW_WIDTH}px wide")
+        browser.set_width(1280)
+        if found:
+            problems[f"{page_type} ({path})"] = found
+
+    assert not problems, "Accessibility problems:\n" + "\n".join(
+        f"{page}:\n" + "\n".join(found) for page, found in problems.items()
+    )
+
+
+
+def test_axe_reports_an_image_without_alt_text(browser):
+    """The check above can fail: axe-core, as injected here, finds a real violation."""
+    browser.get("/finns-inte-har/")
+    browser.driver.execute_script(
+        "const img = document.createElement('img');"
+        "img.src = '/static/none.png';"
+        "document.querySelector('main').append(img);"
+    )
+    violations = browser.axe_violations()
+    assert "image-alt" in {violation["id"] for violation in violations}
+    assert "image-alt" in describe_violations(violations)

@@ -1,0 +1,174 @@
+"""The public "Verifiera dokument" page and verify_pdf: a copy of a portal document is
+recognised, a changed one is not, and bad uploads get a clear 4xx."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from followup.models import TertialReport
+from promises import documents
+from promises.models import Document
+
+URL = "/verifiera/"
+
+
+@pytest.fixture
+def signed(katrineholm, signing_keys):
+    period = katrineholm[2022]
+    documents.sign_agreement(period, party="police")
+    return documents.sign_agreement(period, party="municipality")
+
+
+def upload(client, data, name="dokument.pdf"):
+    return client.post(URL, {"file": SimpleUploadedFile(name, data, "application/pdf")})
+
+
+def flip_byte_in_signed_range(data):
+    """Change one byte of the document information, inside every signature's signed range."""
+    position = data.index(b"/Producer")
+    tampered = bytearray(data)
+    tampered[position + 2] ^= 0x01
+    return bytes(tampered)
+
+
+def add_page_content(data):
+    """A later incremental update that draws on page 1: the kind of change DocMDP forbids."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data))
+    stream = writer.add_object(generic.StreamObject(stream_data=b"0 0 1 rg 50 50 200 80 re f"))
+    writer.add_stream_to_page(0, stream)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def test_verify_page_shows_the_upload_form(db, client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert b'type="file"' in response.content
+    assert b'enctype="multipart/form-data"' in response.content
+
+
+def test_signed_agreement_is_recognised_as_unmodified(client, signed):
+    response = upload(client, documents.read(signed))
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.document == signed
+    assert result.ok
+    assert [s.field_name for s in result.signatures] == [
+        "Underskrift polisen", "Underskrift kommunen",
+    ]
+    assert all(s.intact and s.trusted and not s.modified_after_signing
+               for s in result.signatures)
+    page = response.content.decode()
+    assert "Medborgarlöfte 2022–2023" in page
+    assert signed.sha256 in page
+    assert "Polisen, lokalpolisområde (DEMO)" in page
+
+
+def test_one_changed_byte_in_the_signed_range_fails_verification(client, signed):
+    data = flip_byte_in_signed_range(documents.read(signed))
+    response = upload(client, data)
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert not result.is_known
+    assert not result.ok
+    assert not any(s.intact for s in result.signatures)
+
+
+def test_later_update_changing_page_content_is_reported_as_modified(client, signed):
+    response = upload(client, add_page_content(documents.read(signed)))
+    result = response.context["result"]
+    assert not result.is_known
+    police, municipality = result.signatures
+    assert police.intact and municipality.intact  # the signed bytes themselves are untouched
+    assert police.modified_after_signing and municipality.modified_after_signing
+    assert police.docmdp_ok is False
+    assert not result.ok
+
+
+def test_known_unsigned_tertial_report_is_recognised(client, katrineholm, signing_keys):
+    report = TertialReport.objects.get(period=katrineholm[2018], tertial=3)
+    document = documents.generate_tertial_report(report)
+    response = upload(client, documents.read(document))
+    assert response.status_code == 200
+    assert response.context["result"].document == document
+    assert response.context["result"].signatures == []
+
+
+def make_large(settings):
+    settings.VERIFY_MAX_UPLOAD_BYTES = 1000
+    return b"%PDF-1.7\n" + b"0" * 5000
+
+
+@pytest.mark.parametrize("case, status", [
+    ("not_pdf", 400),
+    ("empty", 400),
+    ("too_large", 413),
+    ("damaged", 400),
+    ("no_signatures", 400),
+    ("missing", 400),
+])
+def test_bad_upload_gets_a_clear_message_and_a_4xx_and_stores_nothing(
+    db, client, settings, signing_keys, case, status
+):
+    from promises.pdf import render
+
+    cases = {
+        "not_pdf": lambda: b"GIF89a this is an image, not a PDF",
+        "empty": lambda: b"",
+        "too_large": lambda: make_large(settings),
+        "damaged": lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R",
+        "no_signatures": lambda: render("pdf/base.html", {"version": 1}).data,
+    }
+    if case == "missing":
+        response = client.post(URL, {})
+    else:
+        response = upload(client, cases[case]())
+    assert response.status_code == status
+    errors = response.context["form"].errors
+    assert errors, "a message must say what is wrong"
+    assert response.context.get("result") is None
+    assert not Document.objects.exists()
+
+
+def test_upload_declared_larger_than_the_limit_is_refused_before_reading(db, client, settings):
+    settings.VERIFY_MAX_UPLOAD_BYTES = 1000
+    response = client.post(
+        URL, data=b"x" * 10, content_type="application/octet-stream",
+        CONTENT_LENGTH=str(10 * 1024 * 1024),
+    )
+    assert response.status_code == 413
+    assert response.context["upload_error"]
+
+
+def test_verify_pdf_command_exits_0_for_the_signed_agreement(signed, tmp_path):
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(documents.read(signed))
+    out = io.StringIO()
+    call_command("verify_pdf", str(path), stdout=out)
+    printed = out.getvalue()
+    assert "Known document" in printed
+    assert printed.count("intact: yes") == 2
+    assert printed.count("trusted by this portal: yes") == 2
+
+
+@pytest.mark.parametrize("change", [flip_byte_in_signed_range, add_page_content])
+def test_verify_pdf_command_fails_for_a_changed_copy(signed, tmp_path, change):
+    path = tmp_path / "changed.pdf"
+    path.write_bytes(change(documents.read(signed)))
+    out = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("verify_pdf", str(path), stdout=out)
+    assert raised.value.returncode == 1
+    assert "NOT a document issued by this portal" in out.getvalue()
+
+
+def test_verify_pdf_command_refuses_a_damaged_file(tmp_path, db):
+    path = tmp_path / "damaged.pdf"
+    path.write_bytes(b"%PDF-1.7\ngarbage")
+    with pytest.raises(CommandError, match="not a readable PDF"):
+        call_command("verify_pdf", str(path), stdout=io.StringIO())
