@@ -1,0 +1,369 @@
+"""The drills behind bench/load: wrk on the public pages, coordinators saving follow-ups
+under that load, and (with --outage) PostgreSQL stopped for a few seconds. Prints the
+figures and exits non-zero when a promise does not hold. Run through bench/load."""
+
+import argparse
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PG_CLUSTER = ("15", "main")
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def public_paths():
+    from promises.models import PromisePeriod
+
+    period = PromisePeriod.objects.published().filter(municipality__code="0483").latest(
+        "valid_from"
+    )
+    return [
+        "/", "/kommun/katrineholm/", f"/medborgarloften/{period.pk}/", "/sok/?q=trygghet",
+        "/oppna-data/medborgarloften.csv", "/atom.xml", f"/medborgarloften/{period.pk}/data.json",
+        "/en/", "/tillganglighet/",
+    ]
+
+
+def start_gunicorn(port):
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
+         "--bind", f"{HOST}:{port}", "--workers", "2", "--timeout", "60",
+         "--access-logfile", "-", "--error-logfile", "-"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open("/tmp/medborgarloften-load.log", "w"),
+        start_new_session=True,
+    )
+    Path(os.environ["LOAD_PIDFILE"]).write_text(str(process.pid))
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2)
+            return process
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s.")
+
+
+def stop_gunicorn(process):
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def wrk(port, paths, *, seconds, connections):
+    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    quoted = ", ".join(f'"{p}"' for p in paths)
+    script.write(
+        f"local paths = {{{quoted}}}\nlocal i = 0\n"
+        "request = function()\n  i = i + 1\n"
+        "  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
+    )
+    script.close()
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s", "-s", script.name,
+         f"http://{HOST}:{port}"],
+        capture_output=True, text=True, check=True,
+    )
+    out = result.stdout
+    figures = {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "non_2xx": int((re.search(r"Non-2xx or 3xx responses: (\d+)", out) or [0, 0])[1]),
+        "socket_errors": sum(
+            int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)",
+                                       (re.search(r"Socket errors:.*", out) or [""])[0])
+        ),
+        "p50": re.search(r"50%\s+(\S+)", out).group(1),
+        "p99": re.search(r"99%\s+(\S+)", out).group(1),
+    }
+    return figures, out
+
+
+# --- coordinators saving follow-ups -------------------------------------------------------
+
+def drill_users():
+    """A drill period of its own (Vingåker, 2030–2031, ten activities) with a municipal
+    and a police coordinator; earlier drills' follow-ups are removed first."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+
+    from followup.models import FollowUp
+    from municipalities.models import Membership, Municipality, PoliceArea, PoliceRegion, Role
+    from promises.models import Activity, Promise, PromisePeriod
+
+    municipality = Municipality.objects.get(code="0428")
+    area, created = PoliceArea.objects.get_or_create(
+        name="Lokalpolisområde Övning",
+        defaults={"police_region": PoliceRegion.objects.get(counties__code="04")},
+    )
+    if created:
+        area.municipalities.add(municipality)
+    period, created = PromisePeriod.objects.get_or_create(
+        municipality=municipality, police_area=area, title="Övningslöfte 2030–2031",
+        defaults={"valid_from": datetime.date(2030, 1, 1),
+                  "valid_to": datetime.date(2031, 12, 31)},
+    )
+    if created:
+        for order, party in enumerate(["municipality", "police"]):
+            promise = Promise.objects.create(period=period, party=party, order=order,
+                                             text=f"Övningslöfte ({party})")
+            for number in range(5):
+                Activity.objects.create(promise=promise, order=number,
+                                        text=f"Övningsaktivitet {number + 1}")
+    FollowUp.objects.filter(activity__promise__period=period).delete()
+    User = get_user_model()
+    municipal, _ = User.objects.get_or_create(username="drill-kommun", defaults={"is_staff": True})
+    police, _ = User.objects.get_or_create(username="drill-polis", defaults={"is_staff": True})
+    Membership.objects.get_or_create(user=municipal, role=Role.COORDINATOR,
+                                     municipality=municipality)
+    Membership.objects.get_or_create(user=police, role=Role.POLICE, police_area=area)
+    return period, [municipal, police]
+
+
+def coordinator_drill(*, workers=4, rounds=5):
+    """Each worker owns its own (activity, tertial) rows and saves each one `rounds` times
+    through the tertial service, as the tertial screen does; every worker also races the
+    others to create a handful of shared rows. Returns the ledger of successful saves."""
+    from django.db import close_old_connections, connection
+
+    from followup.models import FollowUp
+    from followup.services import (FollowUpInput, TertialSaveRefused, editable_activities,
+                                   save_tertial_followups)
+    from followup.tertials import tertials_between
+
+    period, users = drill_users()
+    tertials = [t for t in tertials_between(period.valid_from, period.valid_to)]
+    slots = {}  # (activity_id, tertial) -> a user who may save it
+    for user in users:
+        for activity_id in editable_activities(period, user).values_list("pk", flat=True):
+            for tertial in tertials:
+                slots.setdefault((activity_id, tertial), user)
+    slots = sorted((user, activity_id, tertial) for (activity_id, tertial), user in slots.items())
+    random.Random(7).shuffle(slots)
+    contested, owned = slots[:3], slots[3:]
+    ledger = {"saved": 0, "refused": 0, "final": {}, "errors": []}
+    lock = threading.Lock()
+
+    def save(user, activity_id, tertial, text, loaded_version):
+        save_tertial_followups(
+            period=period, tertial=tertial, by=user, measurements=[],
+            followups=[FollowUpInput(activity_id=activity_id, status="in_progress",
+                                     account=text, internal_note="", loaded_version=loaded_version)],
+        )
+
+    def work(number):
+        try:
+            for user, activity_id, tertial in contested:
+                try:
+                    save(user, activity_id, tertial, f"worker {number} first", None)
+                    with lock:
+                        ledger["saved"] += 1
+                        ledger["final"][(activity_id, tertial.year, tertial.number)] = (
+                            f"worker {number} first", 1)
+                except TertialSaveRefused:
+                    with lock:
+                        ledger["refused"] += 1
+            mine = owned[number::workers]
+            versions = {}
+            for round_ in range(rounds):
+                for user, activity_id, tertial in mine:
+                    key = (activity_id, tertial.year, tertial.number)
+                    text = f"worker {number} round {round_} <b>&amp;</b> åäö"
+                    save(user, activity_id, tertial, text, versions.get(key))
+                    versions[key] = versions.get(key, 0) + 1
+                    with lock:
+                        ledger["saved"] += 1
+                        ledger["final"][key] = (text, versions[key])
+        except Exception as error:  # reported, and the drill fails
+            with lock:
+                ledger["errors"].append(repr(error))
+        finally:
+            connection.close()
+
+    close_old_connections()
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(workers)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ledger["seconds"] = time.monotonic() - started
+    ledger["period"] = period
+    ledger["contested"] = len(contested)
+    return ledger
+
+
+def check_ledger(ledger):
+    """No lost and no duplicated rows: the database holds exactly what the ledger saved."""
+    from django.db.models import Count
+
+    from followup.models import FollowUp
+
+    problems = list(ledger["errors"])
+    duplicates = (
+        FollowUp.objects.values("activity_id", "year", "tertial")
+        .annotate(n=Count("pk")).filter(n__gt=1).count()
+    )
+    if duplicates:
+        problems.append(f"{duplicates} duplicated follow-ups")
+    if ledger["refused"] != ledger["contested"] * 3:
+        problems.append(f"{ledger['refused']} contested saves refused, expected "
+                        f"{ledger['contested'] * 3}")
+    for (activity_id, year, tertial), (text, version) in ledger["final"].items():
+        row = FollowUp.objects.filter(activity_id=activity_id, year=year, tertial=tertial).first()
+        if row is None:
+            problems.append(f"lost follow-up {activity_id} {year} T{tertial}")
+        elif (row.account, row.version) != (text, version):
+            problems.append(f"follow-up {activity_id} {year} T{tertial} holds "
+                            f"{(row.account, row.version)}, expected {(text, version)}")
+        elif row.history.count() != version:
+            problems.append(f"follow-up {activity_id} {year} T{tertial}: "
+                            f"{row.history.count()} history rows for {version} saves")
+    return problems
+
+
+# --- PostgreSQL stopped briefly ------------------------------------------------------------
+
+def outage_drill(port):
+    from followup.models import FollowUp
+    from promises.models import PromisePeriod
+
+    before = (PromisePeriod.objects.count(), FollowUp.objects.count(),
+              sorted(FollowUp.objects.values_list("pk", "version")))
+    from django.db import connection
+    connection.close()
+    statuses, samples = {}, []
+    stop = threading.Event()
+
+    def probe():
+        while not stop.is_set():
+            # A fresh search each time: never a cached page.
+            url = f"http://{HOST}:{port}/sok/?q=trygghet{random.randrange(10**9)}"
+            try:
+                response = urllib.request.urlopen(url, timeout=10)
+                status, body = response.status, b""
+            except urllib.error.HTTPError as error:
+                status, body = error.code, error.read()
+            except OSError:
+                status, body = "no answer", b""
+            samples.append((time.monotonic(), status, body))
+            statuses[status] = statuses.get(status, 0) + 1
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=probe)
+    thread.start()
+    time.sleep(2)
+    print("Stopping PostgreSQL for 5 s …", flush=True)
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "stop",
+                    "-m", "fast"], check=True)
+    stopped = time.monotonic()
+    time.sleep(5)
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", *PG_CLUSTER, "start"],
+                   check=True)
+    started = time.monotonic()
+    print("PostgreSQL is back.", flush=True)
+    time.sleep(6)
+    stop.set()
+    thread.join()
+
+    down = [s for s in samples if stopped <= s[0] <= started]
+    first_ok_after = next((t for t, status, _ in samples if t > started and status == 200), None)
+    friendly = all(b"tillf\xc3\xa4lligt otillg\xc3\xa4nglig" in body
+                   for _, status, body in down if status == 503)
+    after = (PromisePeriod.objects.count(), FollowUp.objects.count(),
+             sorted(FollowUp.objects.values_list("pk", "version")))
+    problems = []
+    if any(status not in (200, 503) for _, status, _ in samples):
+        problems.append(f"statuses other than 200/503: {statuses}")
+    if not any(status == 503 for _, status, _ in down):
+        problems.append("no 503 while the database was down")
+    if not friendly:
+        problems.append("a 503 without the friendly page")
+    if first_ok_after is None:
+        problems.append("no recovery within 6 s")
+    if before != after:
+        problems.append("rows changed across the outage")
+    return {
+        "statuses": statuses,
+        "down_samples": len(down),
+        "recovered_after_s": None if first_ok_after is None else first_ok_after - started,
+        "rows": before[:2],
+    }, problems
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--port", type=int, default=8771)
+    parser.add_argument("--outage", action="store_true")
+    options = parser.parse_args()
+    setup_django()
+    paths = public_paths()
+    problems = []
+    gunicorn = start_gunicorn(options.port)
+    try:
+        for path in paths:  # one request each: status and time, warming the caches
+            started = time.monotonic()
+            with urllib.request.urlopen(f"http://{HOST}:{options.port}{path}") as response:
+                response.read()
+                print(f"   {response.status} {time.monotonic() - started:6.3f} s  {path}")
+        print(f"1. wrk, {options.seconds} s at {options.connections} connections, "
+              f"over {len(paths)} public pages:", flush=True)
+        figures, _ = wrk(options.port, paths, seconds=options.seconds,
+                         connections=options.connections)
+        print(f"   {figures}")
+        if figures["non_2xx"] or figures["socket_errors"]:
+            problems.append(f"wrk: {figures['non_2xx']} non-2xx, "
+                            f"{figures['socket_errors']} socket errors")
+
+        print("2. Mixed drill: coordinators save follow-ups while wrk loads the pages:",
+              flush=True)
+        result = {}
+        loader = threading.Thread(target=lambda: result.update(figures=wrk(
+            options.port, paths, seconds=max(20, options.seconds // 2),
+            connections=options.connections)[0]))
+        loader.start()
+        time.sleep(2)
+        ledger = coordinator_drill()
+        loader.join()
+        drill_problems = check_ledger(ledger)
+        print(f"   saves: {ledger['saved']} ok, {ledger['refused']} refused as conflicts "
+              f"(of {ledger['contested'] * 4} racing creations), {len(ledger['final'])} rows, "
+              f"{ledger['seconds']:.1f} s; wrk meanwhile: {result['figures']}")
+        print(f"   duplicated or lost rows: {'none' if not drill_problems else drill_problems}")
+        problems += drill_problems
+        if result["figures"]["non_2xx"] or result["figures"]["socket_errors"]:
+            problems.append(f"wrk during the drill: {result['figures']}")
+
+        if options.outage:
+            print("3. Outage drill:", flush=True)
+            outage, outage_problems = outage_drill(options.port)
+            print(f"   {outage}")
+            problems += outage_problems
+    finally:
+        stop_gunicorn(gunicorn)
+    if problems:
+        print("FAILED: " + "; ".join(problems))
+        raise SystemExit(1)
+    print("All drills passed.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,532 @@
+"""The benchmark behind bench/run: pick the pages, count their SQL queries, measure the
+national export's memory, explain the search plans, load every page with wrk under gunicorn
+(uncached, then cached) and write bench/RESULTS.md. Run through bench/run, which prepares
+the database and the environment."""
+
+import datetime
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import unquote
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "RESULTS.md"
+HOST = "127.0.0.1"
+SEARCH_WORD = "trygghetsvandringar"
+EXPORT_PAGES = {"national_json", "pdf"}
+STREAMED_NATIONALLY = {"national_json", "national_csv"}
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def client():
+    from django.test import Client
+
+    return Client(HTTP_HOST=HOST)
+
+
+def pick_targets():
+    """[(name, path)]: the floor, then one of each public page, the biggest current period."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from followup.models import TertialReport
+    from promises.models import Document, PromisePeriod
+
+    period = (
+        PromisePeriod.objects.published().current()
+        .annotate(activities=Count("promises__activities"))
+        .order_by("-activities", "pk").select_related("municipality").first()
+    )
+    if period is None:
+        raise SystemExit("No current published period: generate the dataset first.")
+    targets = [
+        ("floor", "/healthz"),
+        ("home", reverse("promises:home")),
+        ("municipality", reverse("promises:municipality", args=[period.municipality.slug])),
+        ("period", reverse("promises:period", args=[period.pk])),
+    ]
+    report = TertialReport.objects.public().filter(period=period).order_by("-year", "-tertial")
+    if report.exists():
+        last = report.first()
+        targets.append(("tertial_report", reverse(
+            "promises:tertial_report", args=[period.pk, last.year, last.tertial]
+        )))
+    targets += [
+        ("search", reverse("promises:search") + f"?q={SEARCH_WORD}"),
+        ("national_json", reverse("promises:national_json")),
+    ]
+    document = Document.objects.filter(period=period).order_by("-created_at").first()
+    if document is None or not document.file.storage.exists(document.file.name):
+        from promises.documents import generate_agreement
+
+        document = generate_agreement(period)
+    targets.append(("pdf", reverse("promises:document", args=[document.sha256])))
+    return targets
+
+
+def extra_pages(targets):
+    """Pages whose queries are counted but not loaded with wrk."""
+    from django.urls import reverse
+
+    period = dict(targets)["period"]
+    pk = int(period.rstrip("/").rsplit("/", 1)[1])
+    municipality = unquote(dict(targets)["municipality"].rstrip("/").rsplit("/", 1)[1])
+    return [
+        ("period_json", reverse("promises:period_json", args=[pk])),
+        ("period_csv", reverse("promises:period_csv", args=[pk])),
+        ("municipality_feed", reverse("promises:municipality_feed", args=[municipality])),
+        ("national_feed", reverse("promises:national_feed")),
+        ("national_csv", reverse("promises:national_csv")),
+    ]
+
+
+def count_queries(targets):
+    """{name: {"uncached": n, "cached": n, "status": code, "bytes": n}} via the test client."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    browser = client()
+    counts = {}
+    for name, path in targets:
+        if name in STREAMED_NATIONALLY:
+            continue  # counted while its memory is measured, in a process of its own
+        row = {}
+        for mode in ("uncached", "cached"):
+            with CaptureQueriesContext(connection) as queries:
+                response = browser.get(path)
+                body = b"".join(response.streaming_content) if response.streaming else (
+                    response.content
+                )
+            row[mode] = len(queries)
+            row["status"] = response.status_code
+            row["bytes"] = len(body)
+        counts[name] = row
+    return counts
+
+
+def memory_of_export(path):
+    """Run in a fresh process: peak RSS growth while streaming one export to nowhere."""
+    setup_django()
+    browser = client()
+    browser.get("/healthz")
+    from django.urls import reverse
+
+    warm = browser.get(reverse("promises:home"))
+    assert warm.status_code == 200
+    from django.db import connection
+
+    queries = 0
+
+    def counted(execute, sql, params, many, context):
+        # Count without keeping the SQL, which would itself take memory.
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    before = proc_status("VmRSS")
+    started = time.monotonic()
+    with connection.execute_wrapper(counted):
+        response = browser.get(path)
+        size = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+    return {
+        "queries": queries,
+        "status": response.status_code,
+        "bytes": size,
+        "seconds": round(time.monotonic() - started, 2),
+        "rss_before_mb": round(before / 1024, 1),
+        "peak_growth_mb": round((proc_status("VmHWM") - before) / 1024, 1),
+    }
+
+
+def proc_status(field):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def explain_search():
+    """EXPLAIN ANALYZE of every query the search page runs: time and indexes used."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = client()
+    from django.urls import reverse
+
+    with CaptureQueriesContext(connection) as queries:
+        browser.get(reverse("promises:search") + f"?q={SEARCH_WORD}", HTTP_COOKIE="sessionid=x")
+    plans = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql:
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql)
+            lines = [row[0] for row in cursor.fetchall()]
+            indexes = sorted(set(re.findall(r"(?:Index Scan|Index Only Scan|Bitmap Index "
+                                            r"Scan) (?:Backward )?(?:using|on) (\w+)",
+                                            "\n".join(lines))))
+            took = next((line for line in lines if line.startswith("Execution Time")), "")
+            table = re.search(r'FROM "(\w+)"', sql)
+            plans.append({
+                "table": table.group(1) if table else "?",
+                "top": lines[0].strip().split("  (")[0],
+                "indexes": indexes,
+                "execution": took.replace("Execution Time: ", ""),
+                "seq_scans": sorted(set(re.findall(r"Seq Scan on (\w+)", "\n".join(lines)))),
+            })
+    return plans
+
+
+# --- load under gunicorn -------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port, cache_url):
+    env = {**os.environ, "CACHE_URL": cache_url}
+    process = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
+         "--workers", "2", "--bind", f"{HOST}:{port}", "--log-level", "warning",
+         "--timeout", "120"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    if os.environ.get("BENCH_PIDFILE"):
+        Path(os.environ["BENCH_PIDFILE"]).write_text(str(process.pid))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited (is {HOST}:{port} taken?).")
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.3)
+    stop(process)
+    raise SystemExit("gunicorn did not answer /healthz within 60 s.")
+
+
+def stop(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=300) as answer:
+        answer.read()
+        return answer.status, dict(answer.headers)
+
+
+def timed_downloads(url, *, count=3, budget=180):
+    """Download `url` up to `count` times (fewer if `budget` seconds run out)."""
+    took = []
+    started = time.monotonic()
+    while len(took) < count and time.monotonic() - started < budget:
+        begin = time.monotonic()
+        fetch(url)
+        took.append((time.monotonic() - begin) * 1000)
+    took.sort()
+    return {
+        "rps": len(took) / (sum(took) / 1000),
+        "p50": took[len(took) // 2],
+        "p99": took[-1],
+        "requests": len(took),
+        "errors": 0,
+        "sequential": True,
+    }
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def milliseconds(text):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(url, *, seconds, connections, headers=()):
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "--timeout", "60s"]
+    for header in headers:
+        command += ["-H", header]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    requests = re.search(r"^\s*(\d+) requests in", output, re.MULTILINE)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": milliseconds(percentiles["50"]) if "50" in percentiles else None,
+        "p99": milliseconds(percentiles["99"]) if "99" in percentiles else None,
+        "requests": int(requests.group(1)) if requests else 0,
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def load(targets, *, port, cache_url, seconds, connections):
+    """wrk against every target on a fresh gunicorn; cached runs warm each page first and
+    send the export's and PDF's validator back (conditional GET)."""
+    process = start_gunicorn(port, cache_url)
+    results = {}
+    try:
+        for name, path in targets:
+            url = f"http://{HOST}:{port}{path}"
+            status, headers = fetch(url)
+            extra = []
+            if not cache_url.startswith("dummy") and name in EXPORT_PAGES and "ETag" in headers:
+                extra = [f"If-None-Match: {headers['ETag']}"]
+            if name == "national_json" and not extra:
+                # The whole country takes tens of seconds a request: a few timed downloads.
+                results[name] = timed_downloads(url)
+            else:
+                results[name] = wrk(url, seconds=seconds, connections=connections,
+                                    headers=extra)
+            results[name]["conditional"] = bool(extra)
+    finally:
+        stop(process)
+    return results
+
+
+# --- the report ----------------------------------------------------------------------
+
+def machine():
+    memory_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+    cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu.group(1).strip() if cpu else platform.processor(),
+        "ram_gb": round(memory_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "postgresql": postgres.split()[0],
+        "kernel": platform.release(),
+        "load": " / ".join(f"{value:.1f}" for value in os.getloadavg()),
+    }
+
+
+def dataset_counts():
+    from followup.models import FollowUp, Measurement, TertialReport
+    from municipalities.models import Municipality
+    from promises.models import Activity, Indicator, Promise, PromisePeriod
+
+    return {
+        "municipalities with periods": Municipality.objects.filter(periods__isnull=False)
+        .distinct().count(),
+        "periods": PromisePeriod.objects.count(),
+        "promises": Promise.objects.count(),
+        "activities": Activity.objects.count(),
+        "indicators": Indicator.objects.count(),
+        "follow-ups": FollowUp.objects.count(),
+        "measurements": Measurement.objects.count(),
+        "tertial reports": TertialReport.objects.count(),
+    }
+
+
+def number(value, digits=1):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def write_results(*, targets, counts, memory, plans, uncached, cached, settings):
+    floor = {"uncached": uncached["floor"]["p50"], "cached": cached["floor"]["p50"]}
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `bench/run` on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        "## Machine",
+        "",
+    ]
+    info = machine()
+    lines += [
+        f"- {info['cores']} cores, {info['cpu']}, {info['ram_gb']} GB RAM, Linux "
+        f"{info['kernel']}; load average when the results were written (1/5/15 min): "
+        f"{info['load']}",
+        f"- PostgreSQL {info['postgresql']}, Python {info['python']}, gunicorn with 2 sync "
+        f"workers on {HOST}; wrk on the same machine (1 thread, {settings['connections']} "
+        f"connections, {settings['seconds']} s a page). The uncached national export takes "
+        "tens of seconds a request, so it is downloaded up to 3 times one after another "
+        "instead (p50 = median, p99 = slowest).",
+        "- Uncached: `CACHE_URL=dummy://`. Cached: `CACHE_URL=" + settings["redis"] + "`, "
+        "each page requested once before the run; the export and the PDF are asked with "
+        "their ETag (`If-None-Match`), so the cached figure is the conditional GET (304).",
+        "",
+        "## Dataset",
+        "",
+        "`python manage.py generate_dataset --municipalities 290 --years 10 --seed 1`:",
+        "",
+        "| rows | count |",
+        "|---|---:|",
+    ]
+    lines += [f"| {name} | {count:,} |".replace(",", " ") for name, count in
+              dataset_counts().items()]
+    lines += [
+        "",
+        "## Pages",
+        "",
+        "p50 and p99 in milliseconds; *× floor* is the page's p50 divided by the floor's p50 "
+        "in the same run. Queries: SQL queries for one request through Django's test client "
+        "(first request, then the same request again with the page cached).",
+        "",
+        "| page | path | uncached req/s | p50 | p99 | × floor | cached req/s | p50 | p99 "
+        "| × floor | queries | cached queries |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, path in targets:
+        row = [f"| {name} | `{path}` "]
+        for mode, results in (("uncached", uncached), ("cached", cached)):
+            result = results[name]
+            ratio = result["p50"] / floor[mode] if result["p50"] and floor[mode] else None
+            mark = " (304)" if result.get("conditional") else ""
+            row.append(
+                f"| {number(result['rps'])} | {number(result['p50'], 2)}{mark} "
+                f"| {number(result['p99'], 2)} | {number(ratio)} "
+            )
+        query = counts.get(name, {"uncached": 0, "cached": 0})
+        row.append(f"| {query['uncached']} | {query['cached']} |")
+        lines.append("".join(row))
+    errors = [
+        f"{mode} {name}: {result['errors']} of {result['requests']}"
+        for mode, results in (("uncached", uncached), ("cached", cached))
+        for name, result in results.items() if result["errors"]
+    ]
+    if errors:
+        lines += ["", "Non-2xx/3xx answers: " + "; ".join(errors) + "."]
+    lines += ["", "## National exports: memory", ""]
+    for name, result in memory.items():
+        lines.append(
+            f"- `{name}`: {result['bytes'] / 1e6:.1f} MB streamed in {result['seconds']} s; "
+            f"peak RSS grew by {result['peak_growth_mb']} MB (from "
+            f"{result['rss_before_mb']} MB), {result['queries']} queries."
+        )
+    lines += [
+        "",
+        f"## Search plan (`?q={SEARCH_WORD}`, EXPLAIN ANALYZE)",
+        "",
+        "| table | top node | indexes used | sequential scans | execution |",
+        "|---|---|---|---|---:|",
+    ]
+    for plan in plans:
+        lines.append(
+            f"| {plan['table']} | {plan['top']} | {', '.join(plan['indexes']) or '–'} "
+            f"| {', '.join(plan['seq_scans']) or '–'} | {plan['execution']} |"
+        )
+    lines += ["", "## Targets", ""] + targets_summary(
+        targets=targets, counts=counts, memory=memory, uncached=uncached, cached=cached,
+        floor=floor,
+    )
+    RESULTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
+
+
+def targets_summary(*, targets, counts, memory, uncached, cached, floor):
+    def verdict(ok):
+        return "met" if ok else "**missed**"
+
+    period_uncached = uncached["period"]["p50"] / floor["uncached"]
+    period_cached = cached["period"]["p50"] / floor["cached"]
+    pages = [name for name, _ in targets if name not in {"floor", "national_json", "pdf"}]
+    most = max(counts[name]["uncached"] for name in pages)
+    national = memory.get("national_json", {}).get("peak_growth_mb")
+    search = uncached["search"]["p50"]
+    return [
+        f"- Period page p50 ≤ 3× floor uncached: {period_uncached:.1f}× — "
+        f"{verdict(period_uncached <= 3)}.",
+        f"- Period page p50 ≤ 1.5× floor cached: {period_cached:.1f}× — "
+        f"{verdict(period_cached <= 1.5)}.",
+        f"- ≤ 10 queries on every public page: at most {most} ({', '.join(pages)}) — "
+        f"{verdict(most <= 10)}.",
+        f"- National JSON export peak memory growth < 50 MB: {national} MB — "
+        f"{verdict(national is not None and national < 50)}.",
+        f"- Search p50 ≤ 50 ms (uncached): {search:.1f} ms — {verdict(search <= 50)}.",
+    ]
+
+
+def main(argv):
+    if argv[:1] == ["memory"]:
+        print(json.dumps(memory_of_export(argv[1])))
+        return
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=0, help="Default: a free port.")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    options = parser.parse_args(argv)
+    # Ctrl-C or a TERM from bench/run still runs the finally that stops gunicorn.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    setup_django()
+    targets = pick_targets()
+    print("Pages:", ", ".join(f"{name} {path}" for name, path in targets), flush=True)
+    counts = count_queries(targets + extra_pages(targets))
+    print("Queries:", json.dumps(counts), flush=True)
+    from django.urls import reverse
+
+    memory = {}
+    for name in ("national_json", "national_csv"):
+        done = subprocess.run(
+            [sys.executable, __file__, "memory", reverse(f"promises:{name}")],
+            capture_output=True, text=True, check=True, cwd=ROOT,
+        )
+        memory[name] = json.loads(done.stdout.strip().splitlines()[-1])
+        counts[name] = {"uncached": memory[name]["queries"], "cached": memory[name]["queries"]}
+        print(f"Memory {name}:", memory[name], flush=True)
+    plans = explain_search()
+    print("Search plans:", json.dumps(plans), flush=True)
+    from django.db import connections
+
+    connections.close_all()
+    port = options.port or free_port()
+    runs = {}
+    for mode, cache_url in (("uncached", "dummy://"), ("cached", options.redis)):
+        if mode == "cached":
+            import redis
+
+            redis.Redis.from_url(options.redis).flushdb()
+        runs[mode] = load(targets, port=port, cache_url=cache_url,
+                          seconds=options.seconds, connections=options.connections)
+        for name, result in runs[mode].items():
+            print(f"{mode:>8} {name:>15}: {result}", flush=True)
+    lines = write_results(
+        targets=targets, counts=counts, memory=memory, plans=plans,
+        uncached=runs["uncached"], cached=runs["cached"],
+        settings={"connections": options.connections, "seconds": options.seconds,
+                  "redis": options.redis},
+    )
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
