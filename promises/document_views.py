@@ -10,12 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import condition, require_GET, require_http_methods
 
 from promises import documents, signing
+from promises.cache import document_etag
 from promises.models import Document, PromisePeriod
-
-
-def document_etag(request, sha256):
-    # The address names the content, so the hash is the ETag and a repeat download is a 304.
-    return sha256.lower()
 
 
 @require_GET

@@ -11,12 +11,13 @@ from decimal import Decimal
 
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.utils import timezone, translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import condition, require_GET
 
+from promises.cache import cache_public_page, public_etag
 from promises.content import ReportLink, export_period, export_queryset
 
 FORMAT_VERSION = 1
-CHUNK_SIZE = 100
+CHUNK_SIZE = 32  # periods per fetch: the export holds about two chunks at once
 CSV_COLUMNS = [
     "record_type", "municipality_code", "municipality", "county", "police_area",
     "period_id", "period_title", "valid_from", "valid_to", "period_url",
@@ -218,6 +219,7 @@ def attachment(response, filename):
 
 
 @require_GET
+@cache_public_page
 def period_json(request, pk):
     period = published_period(pk)
     data = {"format_version": FORMAT_VERSION, **period_record(period, Urls(request))}
@@ -225,6 +227,7 @@ def period_json(request, pk):
 
 
 @require_GET
+@condition(etag_func=public_etag)
 def period_csv(request, pk):
     period = published_period(pk)
     response = StreamingHttpResponse(
@@ -233,11 +236,26 @@ def period_csv(request, pk):
     return attachment(response, f"medborgarlofte-{period.pk}.csv")
 
 
+def forget_related(instance):
+    """Drop an instance's prefetched and cached relations, recursively.
+
+    A prefetched child keeps a reference to its parent, so a period and its promises form
+    reference cycles that only the cyclic garbage collector frees, late: memory would grow
+    with the export. Breaking the cycles frees each period as soon as it is written.
+    """
+    for related in getattr(instance, "_prefetched_objects_cache", {}).values():
+        for child in related:
+            forget_related(child)
+    instance._prefetched_objects_cache = {}
+    instance._state.fields_cache = {}
+
+
 def national_periods():
     """Every published period, fetched in chunks (each chunk prefetched on its own)."""
     for period in export_queryset().iterator(chunk_size=CHUNK_SIZE):
         period.report_links = [ReportLink.of(report) for report in period.tertial_reports.all()]
         yield period
+        forget_related(period)
 
 
 def national_json_stream(url):
@@ -251,6 +269,7 @@ def national_json_stream(url):
 
 
 @require_GET
+@condition(etag_func=public_etag)
 def national_json(request):
     response = StreamingHttpResponse(
         national_json_stream(Urls(request)), content_type="application/json; charset=utf-8"
@@ -259,6 +278,7 @@ def national_json(request):
 
 
 @require_GET
+@condition(etag_func=public_etag)
 def national_csv(request):
     periods = national_periods()
     response = StreamingHttpResponse(

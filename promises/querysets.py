@@ -15,11 +15,13 @@ def scoped_q(user, *, prefix="", roles=None):
     """
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
+    # Not an empty Q(): `Q(...) | Q()` drops the empty side, so it would match nothing more.
+    everything = Q(**{f"{prefix}pk__isnull": False})
     if user.is_superuser:
-        return Q()
+        return everything
     memberships = list(user.memberships.values_list("role", "municipality_id", "police_area_id"))
     if any(role == "admin" for role, _, _ in memberships):
-        return Q()
+        return everything
     municipalities = {m for role, m, _ in memberships if m and (roles is None or role in roles)}
     areas = {a for role, _, a in memberships if a and (roles is None or role in roles)}
     return Q(**{f"{prefix}municipality_id__in": municipalities}) | Q(

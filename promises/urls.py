@@ -3,6 +3,7 @@
 from django.urls import path
 
 from promises import document_views, exports, feeds, views
+from promises.cache import cache_public_page
 
 app_name = "promises"
 
@@ -11,7 +12,7 @@ urlpatterns = [
     path("sok/", views.search, name="search"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("kommun/<str:slug>/", views.municipality, name="municipality"),
-    path("kommun/<str:slug>/atom.xml", feeds.MunicipalityFeed(), name="municipality_feed"),
+    path("kommun/<str:slug>/atom.xml", cache_public_page(feeds.MunicipalityFeed()), name="municipality_feed"),
     path("medborgarloften/<int:pk>/", views.period, name="period"),
     path(
         "medborgarloften/<int:pk>/<int:year>/tertial-<int:tertial>/",
@@ -22,7 +23,7 @@ urlpatterns = [
     path("medborgarloften/<int:pk>/data.csv", exports.period_csv, name="period_csv"),
     path("oppna-data/medborgarloften.json", exports.national_json, name="national_json"),
     path("oppna-data/medborgarloften.csv", exports.national_csv, name="national_csv"),
-    path("atom.xml", feeds.NationalFeed(), name="national_feed"),
+    path("atom.xml", cache_public_page(feeds.NationalFeed()), name="national_feed"),
     path("verifiera/", document_views.verify, name="verify"),
     path("dokument/<str:sha256>.pdf", document_views.download, name="document"),
 ]

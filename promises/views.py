@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from followup.models import TertialReport
 from municipalities.models import Municipality
 from promises import content, documents, search as site_search
+from promises.cache import cache_public_page
 from promises.models import Party, Promise, PromisePeriod
 
 
@@ -32,6 +33,7 @@ def may_preview(request, period_pk):
 
 
 @require_GET
+@cache_public_page
 def home(request):
     periods = list(
         PromisePeriod.objects.published()
@@ -89,6 +91,7 @@ def group_by_county(periods):
 
 
 @require_GET
+@cache_public_page
 def municipality(request, slug):
     place = get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
     periods = list(
@@ -110,6 +113,7 @@ def municipality(request, slug):
 
 
 @require_GET
+@cache_public_page
 def period(request, pk):
     editor = may_preview(request, pk)
     shown = content.load_period(
@@ -136,6 +140,7 @@ def period(request, pk):
 
 
 @require_GET
+@cache_public_page
 def tertial_report(request, pk, year, tertial):
     if tertial not in content.TERTIALS:
         raise Http404
@@ -185,6 +190,7 @@ def tertial_report(request, pk, year, tertial):
 
 
 @require_GET
+@cache_public_page
 def search(request):
     query = request.GET.get("q")
     context = {"query": query or "", "results": None, "error": None}
@@ -202,6 +208,7 @@ def search(request):
 
 
 @require_GET
+@cache_public_page
 def accessibility(request):
     context = {"reviewed_on": ACCESSIBILITY_REVIEWED_ON}
     return render(request, "promises/accessibility.html", context)

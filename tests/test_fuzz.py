@@ -243,7 +243,7 @@ def test_coordinator_cannot_reach_other_municipalitys_rows_with_forged_ids(coord
 
     forms = {}
 
-    @FUZZ
+    @ADMIN_FUZZ
     @given(data=st.data(), url=st.sampled_from(urls))
     def run(data, url):
         submit(client, url, data, foreign_ids=[*foreign_promises, other.pk], forms=forms)

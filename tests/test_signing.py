@@ -2,7 +2,6 @@
 incremental update with a visible stamp; every state stored with a known hash."""
 
 import io
-import shutil
 import subprocess
 
 import pytest
@@ -151,7 +150,6 @@ def test_untrusted_signer_is_reported_as_not_trusted(signed_2022, settings, tmp_
     assert not result.ok
 
 
-@pytest.mark.skipif(shutil.which("pdfsig") is None, reason="poppler-utils not installed")
 def test_pdfsig_reports_both_signatures_valid(signed_2022, tmp_path):
     _, both = signed_2022
     path = tmp_path / "signed.pdf"
