@@ -2,6 +2,7 @@
 history view and action to what the user's memberships allow (see permissions.py)."""
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
@@ -84,7 +85,12 @@ class ScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
         return CONTENT_ROLES | POLICE_ROLES if self.edit_scope == "followup" else CONTENT_ROLES
 
     def read_q(self, request):
-        return self.access(request).read_q(self.period_path)
+        access = self.access(request)
+        if self.edit_scope == "followup" and self.party_path:
+            # As on the tertial screen: a police coordinator reads the follow-ups (and their
+            # internal notes) of police and joint promises only.
+            return access.police_only_q(self.period_path, self.party_path)
+        return access.read_q(self.period_path)
 
     def edit_q(self, request):
         access = self.access(request)
@@ -164,14 +170,16 @@ class ScopedAdmin(ScopedChoicesMixin, SimpleHistoryAdmin):
     # django-simple-history looks rows up without get_queryset and saves a revert after a
     # mere view check: scope both, and lock the row while reverting.
     def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_queryset(request).filter(pk=object_id).first()
+        obj = self.get_object(request, unquote(object_id))  # None for a malformed id too
         if obj is None or not self.has_view_permission(request, obj):
             raise Http404(_("Not found."))
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        obj = self.get_queryset(request).filter(pk=object_id).first()
-        if obj is None or not self.has_view_permission(request, obj):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None or not str(version_id).isdigit() or not self.has_view_permission(
+            request, obj
+        ):
             raise Http404(_("Not found."))
         if request.method == "POST":
             if not self.has_change_permission(request, obj):

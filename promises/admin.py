@@ -218,6 +218,17 @@ class PromiseForm(VersionedModelForm):
         model = Promise
         fields = "__all__"
 
+    def clean(self):
+        cleaned = super().clean()
+        period, areas = cleaned.get("period"), cleaned.get("focus_areas")
+        if period is not None and areas:
+            foreign = [area.name for area in areas if area.period_id != period.pk]
+            if foreign:
+                self.add_error("focus_areas", gettext(
+                    "These focus areas belong to another period: %(names)s."
+                ) % {"names": ", ".join(foreign)})
+        return cleaned
+
 
 @admin.register(Promise)
 class PromiseAdmin(ScopedAdmin):

@@ -100,12 +100,12 @@ def connect_invalidation():
 def document_etag(request, sha256):
     """A stored PDF never changes, so its SHA-256 is its ETag; None when the visitor may
     not see it (the view then answers 404 as usual)."""
-    from promises.models import Document, PromisePeriod
+    from promises.documents import downloadable_by
+    from promises.querysets import viewer
 
     found = (
-        Document.objects.filter(
-            sha256=sha256.lower(), period__in=PromisePeriod.objects.visible_to(request.user)
-        )
+        downloadable_by(viewer(request))
+        .filter(sha256=sha256.lower())
         .values_list("sha256", flat=True)
         .first()
     )

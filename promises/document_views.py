@@ -11,6 +11,7 @@ from django.views.decorators.http import condition, require_GET, require_http_me
 
 from promises import documents, signing
 from promises.cache import document_etag
+from promises.querysets import viewer
 from promises.models import Document, PromisePeriod
 
 
@@ -19,9 +20,7 @@ from promises.models import Document, PromisePeriod
 def download(request, sha256):
     """The stored bytes, exactly as issued; never rendered again."""
     document = get_object_or_404(
-        Document.objects.select_related("period__municipality").filter(
-            period__in=PromisePeriod.objects.visible_to(request.user)
-        ),
+        documents.downloadable_by(viewer(request)).select_related("period__municipality"),
         sha256=sha256.lower(),
     )
     try:
@@ -69,7 +68,10 @@ def verify(request):
     """Anyone uploads a PDF and learns whether it is an unaltered document from the portal."""
     status, result, form = 200, None, VerifyForm()
     if request.method == "POST":
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # a malformed header: the upload limit below still applies
         # Refuse before Django reads the body, so nothing huge is buffered or spooled.
         if declared > settings.VERIFY_MAX_UPLOAD_BYTES + 64 * 1024:
             return render(

@@ -6,7 +6,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,24 @@ def store(*, period, kind, version, state, data, by, year=None, tertial=None):
 def read(document):
     with document.file.open("rb") as handle:
         return handle.read()
+
+
+def downloadable_by(user):
+    """Stored PDFs the user may download: agreements of the periods they may see, and the
+    reports of tertials that are public now (a withdrawn report's PDF goes with it); the
+    period's editors get every file of their periods."""
+    from followup.models import TertialReport
+
+    public_report = TertialReport.objects.public().filter(
+        period=OuterRef("period"), year=OuterRef("year"), tertial=OuterRef("tertial")
+    )
+    return Document.objects.filter(
+        period__in=PromisePeriod.objects.visible_to(user)
+    ).filter(
+        Q(kind=Document.Kind.AGREEMENT)
+        | Q(Exists(public_report))
+        | Q(period__in=PromisePeriod.objects.readable_by(user))
+    )
 
 
 def agreements(period):
@@ -115,6 +133,15 @@ def sign_agreement(period, *, party, by=None):
         )
     except signing.SigningKeyError as error:
         raise DocumentError(str(error)) from error
+    except FileNotFoundError as error:
+        raise DocumentError(
+            _("The stored file of version %(version)s is missing; generate a new version.")
+            % {"version": current.version}
+        ) from error
+    except signing.SigningError as error:  # e.g. the TSA could not be reached
+        raise DocumentError(
+            _("The agreement could not be signed: %(error)s") % {"error": error}
+        ) from error
     return store(
         period=period, kind=Document.Kind.AGREEMENT, version=current.version,
         state=result, data=data, by=by,
@@ -122,7 +149,10 @@ def sign_agreement(period, *, party, by=None):
 
 
 def signed_fields_expected(document):
-    names = signing.field_names_in(read(document))
+    try:
+        names = signing.field_names_in(read(document))
+    except FileNotFoundError:
+        return set()
     return {party for party, name in signing.FIELD_NAMES.items() if name in names}
 
 

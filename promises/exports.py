@@ -7,6 +7,7 @@ period in chunks, so memory stays flat however many periods there are.
 
 import csv
 import json
+import re
 from decimal import Decimal
 
 from django.http import Http404, JsonResponse, StreamingHttpResponse
@@ -197,13 +198,27 @@ class Line:
         return value
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def csv_cell(value):
+    """A cell as text that a spreadsheet shows and never runs: text that would start a
+    formula (=, +, -, @) gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_stream(periods, url):
     writer = csv.writer(Line())
     # The byte-order mark makes Excel read the file as UTF-8, keeping å, ä and ö.
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
     for period in periods:
         for row in csv_rows(period, url):
-            yield writer.writerow(["" if cell is None else cell for cell in row])
+            yield writer.writerow([csv_cell(cell) for cell in row])
 
 
 def published_period(pk):

@@ -255,25 +255,27 @@ def read_signatures(data):
         # answer is "cannot be read", never a server error.
         raise UnreadablePdf(f"{type(error).__name__}: {error}") from error
     context = validation_context()
-    reports = []
-    for signature in embedded:
-        try:
-            signer = signer_name(signature.signer_cert)
-        except Exception:
-            signer = ""
-        try:
-            status = validate_pdf_signature(signature, context)
-        except Exception as error:  # an unreadable signature is reported, not a crash
-            reports.append(SignatureReport(
-                field_name=signature.field_name, signer=signer,
-                signed_at=signature.self_reported_timestamp, intact=False, valid=False,
-                trusted=False, coverage=str(error), modification_level="OTHER",
-                docmdp_ok=False, certifying=False,
-            ))
-            continue
+    return [report_on(signature, context) for signature in embedded]
+
+
+def safely(read, fallback):
+    """A value read from an uploaded signature, or `fallback` when the file's data breaks
+    the parser (malformed dates, unknown permission levels, ...)."""
+    try:
+        return read()
+    except Exception:
+        return fallback
+
+
+def report_on(signature, context):
+    signer = safely(lambda: signer_name(signature.signer_cert), "")
+    field_name = safely(lambda: signature.field_name, "")
+    certifying = safely(lambda: signature.docmdp_level is not None, False)
+    try:
+        status = validate_pdf_signature(signature, context)
         timestamp = status.timestamp_validity.timestamp if status.timestamp_validity else None
-        reports.append(SignatureReport(
-            field_name=signature.field_name,
+        return SignatureReport(
+            field_name=field_name,
             signer=signer,
             signed_at=timestamp or status.signer_reported_dt,
             intact=status.intact,
@@ -284,6 +286,12 @@ def read_signatures(data):
                 status.modification_level.name if status.modification_level else "OTHER"
             ),
             docmdp_ok=status.docmdp_ok,
-            certifying=signature.docmdp_level is not None,
-        ))
-    return reports
+            certifying=certifying,
+        )
+    except Exception as error:  # an unreadable signature is reported, not a crash
+        return SignatureReport(
+            field_name=field_name, signer=signer,
+            signed_at=safely(lambda: signature.self_reported_timestamp, None),
+            intact=False, valid=False, trusted=False, coverage=str(error),
+            modification_level="OTHER", docmdp_ok=False, certifying=False,
+        )

@@ -14,6 +14,7 @@ from municipalities.models import Municipality
 from promises import content, documents, search as site_search
 from promises.cache import cache_public_page
 from promises.models import Party, Promise, PromisePeriod
+from promises.querysets import viewer
 
 
 # When the accessibility statement was last reviewed against the site (WCAG 2.1 AA).
@@ -26,7 +27,7 @@ def today():
 
 def may_preview(request, period_pk):
     """Editors of a period may see its drafts and unpublished follow-up, marked as such."""
-    user = request.user
+    user = viewer(request)
     if not user.is_authenticated:
         return False
     return PromisePeriod.objects.readable_by(user).filter(pk=period_pk).exists()
@@ -95,7 +96,7 @@ def group_by_county(periods):
 def municipality(request, slug):
     place = get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
     periods = list(
-        PromisePeriod.objects.visible_to(request.user)
+        PromisePeriod.objects.visible_to(viewer(request))
         .for_municipality(place)
         .select_related("police_area")
         .order_by("-valid_from")
@@ -117,7 +118,7 @@ def municipality(request, slug):
 def period(request, pk):
     editor = may_preview(request, pk)
     shown = content.load_period(
-        PromisePeriod.objects.visible_to(request.user), pk, preview=editor
+        PromisePeriod.objects.visible_to(viewer(request)), pk, preview=editor
     )
     if shown is None:
         raise Http404
@@ -146,7 +147,7 @@ def tertial_report(request, pk, year, tertial):
         raise Http404
     preview = may_preview(request, pk)
     shown = content.load_period(
-        PromisePeriod.objects.visible_to(request.user), pk, preview=preview
+        PromisePeriod.objects.visible_to(viewer(request)), pk, preview=preview
     )
     if shown is None:
         raise Http404

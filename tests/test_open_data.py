@@ -142,3 +142,21 @@ def test_draft_period_has_no_open_data(client, name):
     draft = make_period(published=False)
     assert client.get(reverse(name, kwargs={"pk": draft.pk})).status_code == 404
     assert client.get(reverse(name, kwargs={"pk": 999999})).status_code == 404
+
+
+def test_csv_text_never_starts_a_spreadsheet_formula(client, katrineholm):
+    from promises.models import Activity
+
+    period = katrineholm[2018]
+    activity = Activity.objects.filter(promise__period=period).order_by("pk").first()
+    activity.text = '=HYPERLINK("http://example.org","klicka")'
+    activity.save()
+    response = client.get(reverse("promises:period_csv", kwargs={"pk": period.pk}))
+    rows = read_csv(body(response))
+    texts = {dict(zip(rows[0], row))["item_text"] for row in rows[1:]}
+    assert "'" + activity.text in texts
+    assert activity.text not in texts
+    # The JSON keeps the text exactly as entered.
+    data = json.loads(client.get(reverse("promises:period_json", kwargs={"pk": period.pk})).content)
+    as_json = json.dumps(activity.text, ensure_ascii=False)
+    assert as_json in json.dumps(data, ensure_ascii=False)

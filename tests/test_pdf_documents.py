@@ -230,3 +230,25 @@ def test_tertial_report_has_the_indicator_table_with_targets_and_public_values(
     assert "färre än 2017" in text
     assert "221" in text
     assert "HEMLIGT" not in text
+
+
+def test_withdrawn_tertial_reports_pdf_is_no_longer_public(
+    client, katrineholm, signing_keys, django_user_model
+):
+    from django.test import Client
+
+    from followup.services import unpublish_tertial_report
+
+    period = katrineholm[2018]
+    report = TertialReport.objects.get(period=period, year=2018, tertial=2)
+    document = documents.generate_tertial_report(report)
+    url = f"/dokument/{document.sha256}.pdf"
+    assert client.get(url).status_code == 200
+    editor = django_user_model.objects.create_superuser("editor", "e@example.org", "x" * 16)
+    unpublish_tertial_report(report, by=editor, reason="Fel siffror")
+    # The address was on the period page; the withdrawn report's PDF goes with the report.
+    assert Client().get(url).status_code == 404
+    assert Client().get(url, HTTP_IF_NONE_MATCH=f'"{document.sha256}"').status_code == 404
+    editor_client = Client()
+    editor_client.force_login(editor)
+    assert editor_client.get(url).status_code == 200

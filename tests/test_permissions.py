@@ -320,3 +320,36 @@ def test_internal_note_is_marked_internal_in_the_admin(world):
     page = world["superuser"].get(change_url(followup)).content.decode()
     assert "internal-note" in page
     assert "never published" in page or "publiceras aldrig" in page.lower()
+
+
+def test_police_coordinator_never_reads_municipal_follow_ups_or_their_internal_notes(world):
+    own = world["targets"]["own"]
+    municipal = own["municipal_followup"]
+    municipal.internal_note = "Namn på en anmälare"
+    municipal.save()
+    client = member_client("police", own["period"])
+    listing = client.get(reverse("admin:followup_followup_changelist")).content.decode()
+    assert change_url(own["police_followup"]) in listing
+    assert change_url(municipal) not in listing
+    response = client.get(change_url(municipal))
+    assert response.status_code in {302, 403, 404}
+    assert "Namn på en anmälare" not in response.content.decode()
+
+
+def test_focus_areas_of_another_period_are_refused(world):
+    own = world["targets"]["own"]
+    other = world["targets"]["other"]["period"]
+    foreign = other.focus_areas.create(name="Främmande fokus")
+    promise = own["police_promise"]
+    response = post_change(world, world["superuser"], promise, {"focus_areas": foreign.pk})
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert not promise.focus_areas.filter(pk=foreign.pk).exists()
+
+
+@pytest.mark.parametrize("suffix", ["abc/history/", "abc/history/1/", "1/history/x/"])
+def test_malformed_ids_in_history_addresses_answer_404(world, suffix):
+    promise = world["targets"]["own"]["police_promise"]
+    base = reverse("admin:promises_promise_changelist")
+    path = base + suffix.replace("1/", f"{promise.pk}/", 1) if suffix.startswith("1/") else base + suffix
+    assert world["superuser"].get(path).status_code == 404

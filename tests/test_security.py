@@ -153,6 +153,33 @@ def test_with_2fa_staff_log_in_with_password_and_current_code(client, staff):
     assert client.get("/admin/").status_code == 200
 
 
+@override_settings(REQUIRE_2FA=True)
+def test_with_2fa_a_password_only_session_sees_no_drafts_on_the_public_site(
+    client, katrineholm, django_user_model
+):
+    period = katrineholm[2022]
+    period.status, period.published_at = "draft", None
+    period.save()
+    editor = django_user_model.objects.create_superuser("editor", "e@example.org", PASSWORD)
+    client.force_login(editor)  # password only: not verified by a second factor
+    assert client.get(f"/medborgarloften/{period.pk}/").status_code == 404
+    device = TOTPDevice.objects.create(user=editor, name="Telefon", confirmed=True)
+    from django_otp import login as otp_login
+    from django.test import RequestFactory
+    from importlib import import_module
+    from django.conf import settings as django_settings
+
+    # Verify the session as the two-factor login does, then the preview opens.
+    request = RequestFactory().get("/")
+    request.session = import_module(django_settings.SESSION_ENGINE).SessionStore(
+        client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    )
+    request.user = editor
+    otp_login(request, device)
+    request.session.save()
+    assert client.get(f"/medborgarloften/{period.pk}/").status_code == 200
+
+
 @pytest.mark.django_db
 def test_logins_failures_and_logouts_are_audited(client, staff):
     login(client, "anna", "wrong password")

@@ -172,3 +172,9 @@ def test_verify_pdf_command_refuses_a_damaged_file(tmp_path, db):
     path.write_bytes(b"%PDF-1.7\ngarbage")
     with pytest.raises(CommandError, match="not a readable PDF"):
         call_command("verify_pdf", str(path), stdout=io.StringIO())
+
+
+def test_malformed_content_length_is_no_server_error(client, db):
+    response = client.post(URL, {}, CONTENT_LENGTH="lots")
+    assert 400 <= response.status_code < 500 or response.status_code == 200
+    assert response.status_code < 500
