@@ -88,8 +88,8 @@ def wrk(port, paths, *, seconds, connections):
             int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)",
                                        (re.search(r"Socket errors:.*", out) or [""])[0])
         ),
-        "p50": re.search(r"50%\s+(\S+)", out).group(1),
-        "p99": re.search(r"99%\s+(\S+)", out).group(1),
+        "p50": re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1),
+        "p99": re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1),
     }
     return figures, out
 
