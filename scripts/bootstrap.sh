@@ -78,8 +78,10 @@ ensure_browser_test_tools() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt_install chromium chromium-driver
   fi
-  # poppler's pdfsig checks the signed PDFs with a second, independent validator.
+  # poppler's pdfsig checks the signed PDFs with a second, independent validator, trusting
+  # the demo CA through an NSS database made with certutil.
   if ! command -v pdfsig >/dev/null; then apt_install poppler-utils; fi
+  if ! command -v certutil >/dev/null; then apt_install libnss3-tools; fi
   if ! command -v npm >/dev/null; then apt_install nodejs npm; fi
   local stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
   if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f "$stamp" ]; then

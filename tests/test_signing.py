@@ -150,15 +150,26 @@ def test_untrusted_signer_is_reported_as_not_trusted(signed_2022, settings, tmp_
     assert not result.ok
 
 
-def test_pdfsig_reports_both_signatures_valid(signed_2022, tmp_path):
+def test_pdfsig_reports_both_signatures_valid_and_trusted_against_our_ca(
+    signed_2022, signing_keys, tmp_path
+):
+    """poppler's pdfsig, a second validator that shares no code with pyHanko, with the
+    portal's demo CA as its only trusted root (a fresh NSS database)."""
     _, both = signed_2022
     path = tmp_path / "signed.pdf"
     path.write_bytes(documents.read(both))
+    nss = tmp_path / "nss"
+    nss.mkdir()
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(["certutil", "-A", "-d", f"sql:{nss}", "-n", "Medborgarlöften demo CA",
+                    "-t", "CT,C,C", "-i", str(signing_keys / "demo-ca.pem")], check=True)
     output = subprocess.run(
-        ["pdfsig", str(path)], capture_output=True, text=True, check=False
+        ["pdfsig", "-nssdir", f"sql:{nss}", str(path)],
+        capture_output=True, text=True, check=False,
     ).stdout
     assert "Signature #1" in output and "Signature #2" in output
     assert output.count("Signature Validation: Signature is Valid.") == 2
+    assert output.count("Certificate Validation: Certificate is Trusted.") == 2
     assert "Total document signed" in output
 
 
