@@ -4,6 +4,7 @@ settings.REQUIRE_2FA (DJANGO_REQUIRE_2FA) is on."""
 from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
 
 
@@ -19,6 +20,16 @@ class TwoFactorLoginForm(OTPAdminAuthenticationForm):
             "Too many wrong codes. Wait a little before you try again."
         ),
     }
+
+    def _chosen_device(self, user):
+        """The device picked in the form, or the user's only confirmed device: the form can
+        list devices only once it knows the user, so the first attempt names none."""
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = list(devices_for_user(user, confirmed=True))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
 
 
 class PortalAdminSite(admin.AdminSite):

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import condition, require_GET, require_http_methods
+from django.views.decorators.http import condition, require_safe, require_http_methods
 
 from promises import documents, signing
 from promises.cache import document_etag
@@ -15,7 +15,7 @@ from promises.querysets import viewer
 from promises.models import Document, PromisePeriod
 
 
-@require_GET
+@require_safe
 @condition(etag_func=document_etag)
 def download(request, sha256):
     """The stored bytes, exactly as issued; never rendered again."""

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.utils import timezone, translation
-from django.views.decorators.http import condition, require_GET
+from django.views.decorators.http import condition, require_safe
 
 from promises.cache import cache_public_page, public_etag
 from promises.content import ReportLink, export_period, export_queryset
@@ -233,7 +233,7 @@ def attachment(response, filename):
     return response
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def period_json(request, pk):
     period = published_period(pk)
@@ -241,7 +241,7 @@ def period_json(request, pk):
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
-@require_GET
+@require_safe
 @condition(etag_func=public_etag)
 def period_csv(request, pk):
     period = published_period(pk)
@@ -283,7 +283,7 @@ def national_json_stream(url):
     yield "]}\n"
 
 
-@require_GET
+@require_safe
 @condition(etag_func=public_etag)
 def national_json(request):
     response = StreamingHttpResponse(
@@ -292,7 +292,7 @@ def national_json(request):
     return attachment(response, "medborgarloften.json")
 
 
-@require_GET
+@require_safe
 @condition(etag_func=public_etag)
 def national_csv(request):
     periods = national_periods()

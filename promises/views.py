@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from followup.models import TertialReport
 from municipalities.models import Municipality
@@ -33,7 +33,7 @@ def may_preview(request, period_pk):
     return PromisePeriod.objects.readable_by(user).filter(pk=period_pk).exists()
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request):
     periods = list(
@@ -91,7 +91,7 @@ def group_by_county(periods):
     return list(groups.items())
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def municipality(request, slug):
     place = get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
@@ -113,7 +113,7 @@ def municipality(request, slug):
     return render(request, "promises/municipality.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def period(request, pk):
     editor = may_preview(request, pk)
@@ -140,7 +140,7 @@ def period(request, pk):
     return render(request, "promises/period.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def tertial_report(request, pk, year, tertial):
     if tertial not in content.TERTIALS:
@@ -190,7 +190,7 @@ def tertial_report(request, pk, year, tertial):
     return render(request, "promises/tertial_report.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def search(request):
     query = request.GET.get("q")
@@ -208,14 +208,14 @@ def search(request):
     return render(request, "promises/search.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def accessibility(request):
     context = {"reviewed_on": ACCESSIBILITY_REVIEWED_ON}
     return render(request, "promises/accessibility.html", context)
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", "Allow: /", f"Sitemap: {sitemap_url}", ""]

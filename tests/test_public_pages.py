@@ -292,3 +292,13 @@ def test_superuser_sees_the_preview_link_on_a_published_period(superuser_client,
     assert "221 narkotikabrott" in preview and "Inte publicerad ännu" in preview
     assert PromisePeriod.objects.filter(pk=katrineholm[2018].pk).exists()
     assert Indicator.objects.count() == 0
+
+
+def test_public_pages_answer_head_as_monitors_send_it(client, katrineholm):
+    period = katrineholm[2018]
+    for url in ["/", period_url(period), reverse("promises:national_csv"), "/healthz"]:
+        response = client.head(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body == b"", url  # the test client, like a server, drops a HEAD's body
+    assert client.post("/").status_code == 405
