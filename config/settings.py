@@ -294,3 +294,6 @@ VERIFY_MAX_UPLOAD_BYTES = env_int("VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 *
 # Uploads over 2.5 MB go to a temporary file, never memory; other request bodies stay small.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Backups keep times to the microsecond (municipalities/backup_format.py).
+SERIALIZATION_MODULES = {"json-exact": "municipalities.backup_format"}

@@ -150,3 +150,19 @@ def test_restore_refuses_a_damaged_archive(populated, tmp_path):
     with pytest.raises(CommandError, match="damaged"):
         call_command("restore", str(damaged), stdout=io.StringIO())
     assert not Document.objects.exists()
+
+
+def test_restore_keeps_times_to_the_microsecond(populated, settings, tmp_path):
+    """Django's JSON keeps milliseconds only: a time just past a whole second would come
+    back rounded down, so the restored database would not be identical."""
+    from promises.models import PromisePeriod
+
+    period = PromisePeriod.objects.order_by("pk").first()
+    exact = period.updated_at.replace(microsecond=456)
+    PromisePeriod.objects.filter(pk=period.pk).update(updated_at=exact)
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    empty_database_as_after_migrate()
+    shutil.rmtree(settings.MEDIA_ROOT)
+    call_command("restore", str(archive), stdout=io.StringIO())
+    assert PromisePeriod.objects.get(pk=period.pk).updated_at == exact

@@ -61,7 +61,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 call_command(
                     "dumpdata", *DUMPED, natural_foreign=True, indent=None,
-                    output=str(data_path), verbosity=0,
+                    format="json-exact", output=str(data_path), verbosity=0,
                 )
             media_root = Path(settings.MEDIA_ROOT)
             files = {
