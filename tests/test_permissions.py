@@ -346,6 +346,18 @@ def test_focus_areas_of_another_period_are_refused(world):
     assert "errorlist" in response.content.decode()
     assert not promise.focus_areas.filter(pk=foreign.pk).exists()
 
+    # On the add form the choices span every period the user may edit (the promise's
+    # period is not known yet), so the form itself must check them against the period.
+    url = reverse("admin:promises_promise_add")
+    data = form_fields(world["superuser"].get(url).content.decode(), "promise_form")
+    period = own["period"]
+    data.update({"period": [period.pk], "party": ["police"], "order": [9],
+                 "text": ["Ett nytt löfte"], "focus_areas": [foreign.pk], "_save": ["Spara"]})
+    response = world["superuser"].post(url, data)
+    assert response.status_code == 200
+    assert "Främmande fokus" in response.content.decode()
+    assert not Promise.objects.filter(text="Ett nytt löfte").exists()
+
 
 @pytest.mark.parametrize("suffix", ["abc/history/", "abc/history/1/", "1/history/x/"])
 def test_malformed_ids_in_history_addresses_answer_404(world, suffix):
