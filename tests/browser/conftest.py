@@ -15,12 +15,11 @@ from django.db import connections
 from django.urls import NoReverseMatch, reverse
 from pytest_django.live_server_helper import LiveServer
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 from followup.demo.loader import load_demo
@@ -156,6 +155,21 @@ def browser(chromium, live_server, django_db_serialized_rollback, request):
     page.reset()
 
 
+def is_gone(element):
+    """Whether the page that held `element` has been replaced. Chromium reports this either
+    as a stale element or, caught mid-navigation, as an inspector error about a node that
+    no longer belongs to the document (which Selenium's staleness_of does not expect)."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return True
+        raise
+
+
 class Browser:
     """A thin layer over the WebDriver with what these tests ask again and again."""
 
@@ -182,7 +196,7 @@ class Browser:
         """Do `action` (a click, a key press) and wait until the next page has loaded."""
         old_page = self.find("html")
         action()
-        WebDriverWait(self.driver, 20).until(expected_conditions.staleness_of(old_page))
+        WebDriverWait(self.driver, 20).until(lambda driver: is_gone(old_page))
         WebDriverWait(self.driver, 20).until(
             lambda driver: driver.execute_script("return document.readyState") == "complete"
         )
