@@ -56,26 +56,26 @@ def pick_targets():
         raise SystemExit("No current published period: generate the dataset first.")
     targets = [
         ("floor", "/healthz"),
-        ("home", reverse("promises:home")),
-        ("municipality", reverse("promises:municipality", args=[period.municipality.slug])),
-        ("period", reverse("promises:period", args=[period.pk])),
+        ("home", reverse("public:home")),
+        ("municipality", reverse("public:municipality", args=[period.municipality.slug])),
+        ("period", reverse("public:period", args=[period.pk])),
     ]
     report = TertialReport.objects.public().filter(period=period).order_by("-year", "-tertial")
     if report.exists():
         last = report.first()
         targets.append(("tertial_report", reverse(
-            "promises:tertial_report", args=[period.pk, last.year, last.tertial]
+            "public:tertial_report", args=[period.pk, last.year, last.tertial]
         )))
     targets += [
-        ("search", reverse("promises:search") + f"?q={SEARCH_WORD}"),
-        ("national_json", reverse("promises:national_json")),
+        ("search", reverse("public:search") + f"?q={SEARCH_WORD}"),
+        ("national_json", reverse("public:national_json")),
     ]
     document = Document.objects.filter(period=period).order_by("-created_at").first()
     if document is None or not document.file.storage.exists(document.file.name):
-        from promises.documents import generate_agreement
+        from promises.documents.services import generate_agreement
 
         document = generate_agreement(period)
-    targets.append(("pdf", reverse("promises:document", args=[document.sha256])))
+    targets.append(("pdf", reverse("public:document", args=[document.sha256])))
     return targets
 
 
@@ -87,11 +87,11 @@ def extra_pages(targets):
     pk = int(period.rstrip("/").rsplit("/", 1)[1])
     municipality = unquote(dict(targets)["municipality"].rstrip("/").rsplit("/", 1)[1])
     return [
-        ("period_json", reverse("promises:period_json", args=[pk])),
-        ("period_csv", reverse("promises:period_csv", args=[pk])),
-        ("municipality_feed", reverse("promises:municipality_feed", args=[municipality])),
-        ("national_feed", reverse("promises:national_feed")),
-        ("national_csv", reverse("promises:national_csv")),
+        ("period_json", reverse("public:period_json", args=[pk])),
+        ("period_csv", reverse("public:period_csv", args=[pk])),
+        ("municipality_feed", reverse("public:municipality_feed", args=[municipality])),
+        ("national_feed", reverse("public:national_feed")),
+        ("national_csv", reverse("public:national_csv")),
     ]
 
 
@@ -128,7 +128,7 @@ def memory_of_export(path):
     browser.get("/healthz")
     from django.urls import reverse
 
-    warm = browser.get(reverse("promises:home"))
+    warm = browser.get(reverse("public:home"))
     assert warm.status_code == 200
     from django.db import connection
 
@@ -173,7 +173,7 @@ def explain_search():
     from django.urls import reverse
 
     with CaptureQueriesContext(connection) as queries:
-        browser.get(reverse("promises:search") + f"?q={SEARCH_WORD}", HTTP_COOKIE="sessionid=x")
+        browser.get(reverse("public:search") + f"?q={SEARCH_WORD}", HTTP_COOKIE="sessionid=x")
     plans = []
     with connection.cursor() as cursor:
         for query in queries.captured_queries:
@@ -497,7 +497,7 @@ def main(argv):
     memory = {}
     for name in ("national_json", "national_csv"):
         done = subprocess.run(
-            [sys.executable, __file__, "memory", reverse(f"promises:{name}")],
+            [sys.executable, __file__, "memory", reverse(f"public:{name}")],
             capture_output=True, text=True, check=True, cwd=ROOT,
         )
         memory[name] = json.loads(done.stdout.strip().splitlines()[-1])

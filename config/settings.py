@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "municipalities",
     "promises",
     "followup",
+    "public",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,7 @@ if DATABASE_REPLICAS:
     )
 
 CACHES = {"default": cache_from_url(env_str("CACHE_URL", default="locmem://"))}
-# How long a public page stays cached; publishing anything retires it sooner (promises/cache.py).
+# How long a public page stays cached; publishing anything retires it sooner (public/cache.py).
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -273,7 +274,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 # Demo data and the demo administrator exist only for local use.
 DEMO_ADMIN_ALLOWED = DEBUG or env_bool("DJANGO_ALLOW_DEMO_ADMIN", default=False)
 
-# Signing the agreement (promises/signing.py). Keys live outside the repository: a PKCS#12
+# Signing the agreement (promises/documents/signing.py). Keys live outside the repository: a PKCS#12
 # (.p12/.pfx) or PEM file (certificate first, then chain and private key) per party.
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", default=str(BASE_DIR / "signing-keys")))
 SIGNING_KEYS = {

@@ -7,9 +7,9 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from promises import views as promises_views
-from promises.cache import cache_public_page
-from promises.sitemaps import SITEMAPS
+from public import views as public_views
+from public.cache import cache_public_page
+from public.sitemaps import SITEMAPS
 
 
 def healthz(request):
@@ -27,10 +27,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("robots.txt", promises_views.robots_txt, name="robots_txt"),
+    path("robots.txt", public_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("promises.urls")),
+    path("", include("public.urls")),
     prefix_default_language=False,
 )

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self):
+        from followup.documents import on_published
+        from promises.signals import published
+
+        published.connect(on_published, dispatch_uid="followup-report-pdfs")

@@ -216,7 +216,7 @@ class TertialReport(TertialFields):
 
     def get_absolute_url(self):
         return reverse(
-            "promises:tertial_report",
+            "public:tertial_report",
             kwargs={"pk": self.period_id, "year": self.year, "tertial": self.tertial},
         )
 

@@ -18,6 +18,7 @@ from municipalities.audit import record_event
 from municipalities.models import AuditEvent
 from municipalities.permissions import Access, filter_queryset
 from promises.models import Activity, Indicator
+from promises.signals import published, unpublished
 from promises.versioning import describe_version
 
 
@@ -222,6 +223,7 @@ def publish_tertial_report(report, *, by, request=None):
             model="followup.TertialReport", pk=locked.pk,
             year=locked.year, tertial=locked.tertial,
         )
+        published.send(sender=TertialReport, instance=locked, by=by)
     return locked
 
 
@@ -242,6 +244,7 @@ def unpublish_tertial_report(report, *, by, reason, request=None):
             action=AuditEvent.Action.UNPUBLISHED, user=by, obj=locked, request=request,
             model="followup.TertialReport", pk=locked.pk, reason=reason,
         )
+        unpublished.send(sender=TertialReport, instance=locked, by=by)
     return locked
 
 

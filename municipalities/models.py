@@ -78,7 +78,7 @@ class Municipality(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("promises:municipality", kwargs={"slug": self.slug})
+        return reverse("public:municipality", kwargs={"slug": self.slug})
 
 
 class PoliceArea(models.Model):

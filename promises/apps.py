@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class PromisesConfig(AppConfig):
     name = "promises"
     verbose_name = _("Citizen promises")
-
-    def ready(self):
-        from promises.cache import connect_invalidation
-
-        connect_invalidation()

@@ -6,7 +6,8 @@ from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext, gettext_lazy as _
 
 from municipalities.permissions import PUBLISH_ROLES, CONTENT_ROLES, POLICE_ROLES
-from promises import documents
+from promises.documents import services as documents
+from promises.documents.storage import STATE_RANK
 from promises.models import Document, SigningParty
 
 DOCUMENT_ROLES = CONTENT_ROLES | PUBLISH_ROLES | POLICE_ROLES
@@ -15,7 +16,7 @@ DOCUMENT_ROLES = CONTENT_ROLES | PUBLISH_ROLES | POLICE_ROLES
 def latest_agreement_state():
     """The state of the newest agreement version, most-signed first, for one period row."""
     rank = Case(
-        *[When(state=state, then=Value(rank)) for state, rank in documents.STATE_RANK.items()],
+        *[When(state=state, then=Value(rank)) for state, rank in STATE_RANK.items()],
         output_field=IntegerField(),
     )
     return Subquery(
@@ -68,13 +69,10 @@ class DocumentActionsMixin:
                 )
                 continue
             agreement = documents.generate_agreement(period, by=request.user)
-            reports = documents.generate_missing_tertial_reports(period, by=request.user)
             self.message_user(
                 request,
-                gettext("“%(period)s”: agreement version %(version)s and %(reports)s tertial "
-                        "report PDFs made.")
-                % {"period": period.title, "version": agreement.version,
-                   "reports": len(reports)},
+                gettext("“%(period)s”: agreement version %(version)s made.")
+                % {"period": period.title, "version": agreement.version},
                 messages.SUCCESS,
             )
 

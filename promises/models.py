@@ -98,7 +98,7 @@ class PromisePeriod(models.Model):
         return f"{self.municipality} – {self.title}"
 
     def get_absolute_url(self):
-        return reverse("promises:period", kwargs={"pk": self.pk})
+        return reverse("public:period", kwargs={"pk": self.pk})
 
     @property
     def is_published(self):

@@ -4,18 +4,8 @@ given user may read or change. The admin, public views, feeds and exports all us
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
-
-
-def viewer(request):
-    """Whose drafts a public page may show: the signed-in user, but only once fully signed
-    in (with the second factor when REQUIRE_2FA is on); anyone else reads as the public."""
-    user = request.user
-    if settings.REQUIRE_2FA and user.is_authenticated and not user.is_verified():
-        return AnonymousUser()
-    return user
 
 
 def scoped_q(user, *, prefix="", roles=None):

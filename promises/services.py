@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from municipalities.audit import record_event
 from municipalities.models import AuditEvent
 from promises.models import PromisePeriod
+from promises.signals import published, unpublished
 
 
 def _locked(period):
@@ -38,6 +39,7 @@ def publish_period(period, *, by, request=None):
             action=AuditEvent.Action.PUBLISHED, user=by, obj=locked, request=request,
             model="promises.PromisePeriod", pk=locked.pk,
         )
+        published.send(sender=PromisePeriod, instance=locked, by=by)
     return locked
 
 
@@ -58,4 +60,5 @@ def unpublish_period(period, *, by, reason, request=None):
             action=AuditEvent.Action.UNPUBLISHED, user=by, obj=locked, request=request,
             model="promises.PromisePeriod", pk=locked.pk, reason=reason,
         )
+        unpublished.send(sender=PromisePeriod, instance=locked, by=by)
     return locked

@@ -16,7 +16,7 @@ from django.db import connection
 from municipalities.management.commands.backup import DUMPED
 from municipalities.models import AuditEvent, Membership, Municipality, Role
 from municipalities.reference import load_reference_data
-from promises import documents
+from promises.documents import services, storage
 from promises.models import Document
 
 
@@ -71,7 +71,7 @@ def populated(katrineholm, signing_keys, django_user_model):
     Membership.objects.create(
         user=user, role=Role.COORDINATOR, municipality=Municipality.objects.get(code="0483")
     )
-    agreement = documents.generate_agreement(katrineholm[2022])
+    agreement = services.generate_agreement(katrineholm[2022])
     return agreement
 
 
@@ -97,7 +97,7 @@ def test_restore_gives_identical_data_and_identical_pdf_hashes(populated, settin
     assert after_rows == before_rows, differences(before_rows, after_rows)
     assert media_hashes(media_root) == before_files
     document = Document.objects.get(pk=populated.pk)
-    assert hashlib.sha256(documents.read(document)).hexdigest() == populated.sha256
+    assert hashlib.sha256(storage.read(document)).hexdigest() == populated.sha256
     # Restoring replays no role grants into the audit log.
     assert AuditEvent.objects.count() == sum(
         row["model"] == "municipalities.auditevent" for row in before_rows

@@ -24,7 +24,7 @@ def swedish():
 
 
 def period_url(period):
-    return reverse("promises:period", kwargs={"pk": period.pk})
+    return reverse("public:period", kwargs={"pk": period.pk})
 
 
 def get(client, url):
@@ -81,7 +81,7 @@ def test_publishing_a_tertial_report_shows_its_follow_up_on_the_cached_page(
     publisher = django_user_model.objects.create_user("publisher")
     report.status, report.published_at = "draft", None
     report.save()
-    url = reverse("promises:tertial_report", args=[period.pk, 2018, 3])
+    url = reverse("public:tertial_report", args=[period.pk, 2018, 3])
     assert get(client, url)[0].status_code == 404
     publish_tertial_report(report, by=publisher)
     assert get(client, url)[0].status_code == 200
@@ -123,13 +123,13 @@ def test_language_and_query_string_have_their_own_cache_entries(client, katrineh
     url = period_url(katrineholm[2018])
     assert '<html lang="sv">' in get(client, url)[1]
     assert '<html lang="en">' in get(client, "/en" + url)[1]
-    search = reverse("promises:search")
+    search = reverse("public:search")
     assert "Katrineholm" in get(client, search + "?q=Katrineholm")[1]
     assert "Katrineholm" not in get(client, search + "?q=Xyzzyvägen")[1]
 
 
 def test_national_export_answers_a_conditional_get_until_data_changes(client, katrineholm):
-    url = reverse("promises:national_json")
+    url = reverse("public:national_json")
     first = client.get(url)
     b"".join(first.streaming_content)
     etag = first["ETag"]
@@ -143,10 +143,10 @@ def test_national_export_answers_a_conditional_get_until_data_changes(client, ka
 
 
 def test_stored_pdf_answers_a_conditional_get(client, katrineholm, signing_keys):
-    from promises.documents import generate_agreement
+    from promises.documents.services import generate_agreement
 
     document = generate_agreement(katrineholm[2022])
-    url = reverse("promises:document", args=[document.sha256])
+    url = reverse("public:document", args=[document.sha256])
     first = client.get(url)
     assert first.status_code == 200
     assert first["ETag"] == f'"{document.sha256}"'
@@ -159,7 +159,7 @@ def test_stored_pdf_answers_a_conditional_get(client, katrineholm, signing_keys)
 
 
 def test_generation_number_changes_with_each_public_write(katrineholm):
-    from promises.cache import public_generation
+    from public.cache import public_generation
 
     before = public_generation()
     TertialReport.objects.filter(period=katrineholm[2018]).first().save()

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from followup.dataset import generate_dataset
 from followup.models import FollowUp, Measurement, TertialReport
 from followup.tertials import Tertial, tertials_between
-from promises.cache import public_generation
+from public.cache import public_generation
 from promises.models import Activity, Promise, PromisePeriod
 
 TODAY = datetime.date(2026, 11, 23)
@@ -165,9 +165,9 @@ def export_peak(client, url):
 def test_national_export_streams_in_memory_that_does_not_grow_with_the_data(client):
     from django.urls import reverse
 
-    from promises.exports import CHUNK_SIZE
+    from public.exports import CHUNK_SIZE
 
-    url = reverse("promises:national_json")
+    url = reverse("public:national_json")
     generate_dataset(municipalities=110, years=1, seed=1, today=TODAY)
     # At least three chunks: while one chunk streams the next is loaded, so the peak is
     # two full chunks from here on, however many more periods follow.

@@ -29,7 +29,7 @@ def atom_entries(client, url):
 
 
 def test_national_feed_has_published_periods_and_tertial_reports(client, katrineholm):
-    entries = atom_entries(client, reverse("promises:national_feed"))
+    entries = atom_entries(client, reverse("public:national_feed"))
     titles = [title for title, _ in entries]
     assert "Katrineholm: Medborgarlöfte 2020" in titles
     assert "Katrineholm: uppföljning för tertial 2 2018" in titles
@@ -43,7 +43,7 @@ def test_municipality_feed_has_only_its_own_published_items(client):
     other = make_period()
     draft = make_period(own.municipality, year=2030, published=False)
     entries = atom_entries(
-        client, reverse("promises:municipality_feed", kwargs={"slug": own.municipality.slug})
+        client, reverse("public:municipality_feed", kwargs={"slug": own.municipality.slug})
     )
     titles = " ".join(title for title, _ in entries)
     assert own.title in titles and "tertial 1 2024" in titles

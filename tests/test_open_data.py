@@ -70,7 +70,7 @@ def body(response):
 
 def test_period_json_matches_its_documentation(client, db):
     period = make_period(promises=3, activities=2, indicators=1, reports=(1, 2, 3))
-    response = client.get(reverse("promises:period_json", kwargs={"pk": period.pk}))
+    response = client.get(reverse("public:period_json", kwargs={"pk": period.pk}))
     assert response["Content-Type"].startswith("application/json")
     data = json.loads(body(response))
     fields = documented_fields()
@@ -88,7 +88,7 @@ def test_period_json_matches_its_documentation(client, db):
 def test_national_json_streams_every_published_period(client, db):
     periods = [make_period() for _ in range(3)]
     make_period(published=False)
-    response = client.get(reverse("promises:national_json"))
+    response = client.get(reverse("public:national_json"))
     assert isinstance(response, StreamingHttpResponse)
     data = json.loads(body(response))
     assert data["format_version"] == 1 and data["generated_at"]
@@ -104,7 +104,7 @@ def read_csv(raw):
 
 
 def test_period_csv_has_bom_documented_columns_and_swedish_letters(client, katrineholm):
-    response = client.get(reverse("promises:period_csv", kwargs={"pk": katrineholm[2018].pk}))
+    response = client.get(reverse("public:period_csv", kwargs={"pk": katrineholm[2018].pk}))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     rows = read_csv(body(response))
@@ -118,7 +118,7 @@ def test_period_csv_has_bom_documented_columns_and_swedish_letters(client, katri
 
 
 def test_every_promise_is_in_the_csv_even_without_activities(client, katrineholm):
-    response = client.get(reverse("promises:period_csv", kwargs={"pk": katrineholm[2020].pk}))
+    response = client.get(reverse("public:period_csv", kwargs={"pk": katrineholm[2020].pk}))
     records = read_csv(body(response))[1:]
     assert len(records) == katrineholm[2020].promises.count()
     assert {r[0] for r in records} == {"promise"}
@@ -127,7 +127,7 @@ def test_every_promise_is_in_the_csv_even_without_activities(client, katrineholm
 def test_national_csv_streams_and_leaves_out_unpublished_follow_up(client, db):
     make_period(reports=(1,))
     draft = make_period(published=False)
-    response = client.get(reverse("promises:national_csv"))
+    response = client.get(reverse("public:national_csv"))
     assert isinstance(response, StreamingHttpResponse)
     rows = read_csv(body(response))
     records = [dict(zip(rows[0], row)) for row in rows[1:]]
@@ -137,7 +137,7 @@ def test_national_csv_streams_and_leaves_out_unpublished_follow_up(client, db):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["promises:period_json", "promises:period_csv"])
+@pytest.mark.parametrize("name", ["public:period_json", "public:period_csv"])
 def test_draft_period_has_no_open_data(client, name):
     draft = make_period(published=False)
     assert client.get(reverse(name, kwargs={"pk": draft.pk})).status_code == 404
@@ -151,12 +151,12 @@ def test_csv_text_never_starts_a_spreadsheet_formula(client, katrineholm):
     activity = Activity.objects.filter(promise__period=period).order_by("pk").first()
     activity.text = '=HYPERLINK("http://example.org","klicka")'
     activity.save()
-    response = client.get(reverse("promises:period_csv", kwargs={"pk": period.pk}))
+    response = client.get(reverse("public:period_csv", kwargs={"pk": period.pk}))
     rows = read_csv(body(response))
     texts = {dict(zip(rows[0], row))["item_text"] for row in rows[1:]}
     assert "'" + activity.text in texts
     assert activity.text not in texts
     # The JSON keeps the text exactly as entered.
-    data = json.loads(client.get(reverse("promises:period_json", kwargs={"pk": period.pk})).content)
+    data = json.loads(client.get(reverse("public:period_json", kwargs={"pk": period.pk})).content)
     as_json = json.dumps(activity.text, ensure_ascii=False)
     assert as_json in json.dumps(data, ensure_ascii=False)

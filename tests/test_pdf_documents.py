@@ -8,7 +8,9 @@ from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
 from followup.models import FollowUp, TertialReport
-from promises import documents, pdf
+from promises.documents import rendering as pdf
+from promises.documents import services, storage
+from followup import documents as report_documents
 from promises.models import Document, Promise
 
 
@@ -22,11 +24,11 @@ def flat(text):
 
 @pytest.fixture
 def agreement_2022(katrineholm, signing_keys):
-    return documents.generate_agreement(katrineholm[2022])
+    return services.generate_agreement(katrineholm[2022])
 
 
 def test_agreement_holds_parties_sections_promises_and_signatories(agreement_2022):
-    text = flat(text_of(documents.read(agreement_2022)))
+    text = flat(text_of(storage.read(agreement_2022)))
     for expected in [
         "Medborgarlöfte 2022–2023",
         "Katrineholm",
@@ -48,7 +50,7 @@ def test_agreement_lists_activities_and_indicators_with_targets(katrineholm, sig
     promise = katrineholm[2022].promises.get()
     promise.activities.create(text="Kvällsvandringar i Nävertorp", target_text="minst tio")
     promise.indicators.create(name="Antal trygghetsdialoger", target_value=12, unit="st")
-    text = flat(text_of(documents.read(documents.generate_agreement(katrineholm[2022]))))
+    text = flat(text_of(storage.read(services.generate_agreement(katrineholm[2022]))))
     assert "Kvällsvandringar i Nävertorp" in text
     assert "minst tio" in text
     assert "Antal trygghetsdialoger" in text
@@ -56,7 +58,7 @@ def test_agreement_lists_activities_and_indicators_with_targets(katrineholm, sig
 
 
 def test_agreement_is_tagged_pdfa_with_only_the_shipped_font_embedded(agreement_2022):
-    reader = PdfReader(io.BytesIO(documents.read(agreement_2022)))
+    reader = PdfReader(io.BytesIO(storage.read(agreement_2022)))
     root = reader.trailer["/Root"]
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
@@ -83,7 +85,7 @@ def test_tertial_report_holds_public_accounts_summary_and_never_internal_notes(
     followup.internal_note = "HEMLIG UPPGIFT OM PÅGÅENDE ÄRENDE"
     followup.save()
     report = TertialReport.objects.get(period=period, year=2018, tertial=3)
-    text = flat(text_of(documents.read(documents.generate_tertial_report(report))))
+    text = flat(text_of(storage.read(report_documents.generate_tertial_report(report))))
     assert "221 narkotikabrott har rapporterats under 2018" in text  # tertial 3
     assert "158 narkotikabrott har rapporteras" in text  # tertial 2
     assert "Spangrupp & IGV fokus på ungdomar som missbrukar narkotika" in text
@@ -98,7 +100,7 @@ def test_tertial_report_leaves_out_follow_ups_of_unpublished_tertials(katrinehol
         status=TertialReport.Status.DRAFT, published_at=None
     )
     report = TertialReport.objects.get(period=period, tertial=3)
-    text = flat(text_of(documents.read(documents.generate_tertial_report(report))))
+    text = flat(text_of(storage.read(report_documents.generate_tertial_report(report))))
     assert "221 narkotikabrott" in text
     assert "158 narkotikabrott" not in text
 
@@ -107,8 +109,8 @@ def test_draft_tertial_report_is_not_made_into_a_pdf(katrineholm, signing_keys):
     report = TertialReport.objects.get(period=katrineholm[2018], tertial=3)
     report.status, report.published_at = TertialReport.Status.DRAFT, None
     report.save()
-    with pytest.raises(documents.DocumentError):
-        documents.generate_tertial_report(report)
+    with pytest.raises(services.DocumentError):
+        report_documents.generate_tertial_report(report)
     assert not Document.objects.exists()
 
 
@@ -136,13 +138,13 @@ def test_pdf_fetcher_serves_our_stylesheet_and_font():
 def test_stored_document_is_served_byte_for_byte_and_never_rendered_again(
     client, agreement_2022, katrineholm
 ):
-    stored = documents.read(agreement_2022)
+    stored = storage.read(agreement_2022)
     katrineholm[2022].promises.update(text="Ändrad text efter utfärdandet")
     response = client.get(f"/dokument/{agreement_2022.sha256}.pdf")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == stored
-    assert documents.sha256_of(stored) == agreement_2022.sha256
+    assert storage.sha256_of(stored) == agreement_2022.sha256
     again = client.get(
         f"/dokument/{agreement_2022.sha256}.pdf", HTTP_IF_NONE_MATCH=response["ETag"]
     )
@@ -153,23 +155,23 @@ def test_changing_a_signed_agreement_makes_a_new_version_and_keeps_the_old(
     client, katrineholm, signing_keys
 ):
     period = katrineholm[2022]
-    documents.sign_agreement(period, party="police")
-    first = documents.sign_agreement(period, party="municipality")
+    services.sign_agreement(period, party="police")
+    first = services.sign_agreement(period, party="municipality")
     Promise.objects.filter(period=period).update(text="Ett nytt löfte för den nya versionen")
-    second = documents.generate_agreement(period)
+    second = services.generate_agreement(period)
     assert (first.version, second.version) == (1, 2)
     assert second.state == Document.State.UNSIGNED
-    assert documents.latest_agreement(period) == second
-    assert "Ett nytt löfte" in text_of(documents.read(second))
+    assert storage.latest_agreement(period) == second
+    assert "Ett nytt löfte" in text_of(storage.read(second))
     old = client.get(f"/dokument/{first.sha256}.pdf")
     assert old.status_code == 200
-    assert b"".join(old.streaming_content) == documents.read(first)
+    assert b"".join(old.streaming_content) == storage.read(first)
     assert Document.objects.filter(period=period).count() == 4  # v1 × 3 states, v2 unsigned
 
 
 def test_documents_of_a_draft_period_are_not_public(client, katrineholm, signing_keys):
     period = katrineholm[2022]
-    document = documents.generate_agreement(period)
+    document = services.generate_agreement(period)
     period.status, period.published_at = "draft", None
     period.save()
     assert client.get(f"/dokument/{document.sha256}.pdf").status_code == 404
@@ -181,9 +183,9 @@ def test_period_page_links_the_signed_agreement_and_published_reports_with_sha25
     period = katrineholm[2018]
     period.signatories.create(party="police", name="Polischef", title="Chef")
     period.signatories.create(party="municipality", name="Ordförande", title="KSO")
-    documents.sign_agreement(period, party="police")
-    both = documents.sign_agreement(period, party="municipality")
-    reports = documents.generate_missing_tertial_reports(period)
+    services.sign_agreement(period, party="police")
+    both = services.sign_agreement(period, party="municipality")
+    reports = report_documents.generate_missing_tertial_reports(period)
     draft = TertialReport.objects.get(period=period, tertial=2)
     draft.status, draft.published_at = TertialReport.Status.DRAFT, None
     draft.save()
@@ -201,11 +203,11 @@ def test_documents_section_costs_the_same_queries_at_any_number_of_versions(
     from django.test.utils import CaptureQueriesContext
 
     period = katrineholm[2022]
-    documents.generate_agreement(period)
+    services.generate_agreement(period)
     with CaptureQueriesContext(connection) as one_version:
         client.get(f"/medborgarloften/{period.pk}/?v=1")
     for _ in range(3):
-        documents.generate_agreement(period)
+        services.generate_agreement(period)
     with CaptureQueriesContext(connection) as four_versions:
         response = client.get(f"/medborgarloften/{period.pk}/?v=2")
     assert len(response.context["documents"].earlier_agreements) == 3
@@ -225,7 +227,7 @@ def test_tertial_report_has_the_indicator_table_with_targets_and_public_values(
     Measurement.objects.create(indicator=indicator, year=2018, tertial=3, value=221,
                                internal_note="HEMLIGT MÄTVÄRDESNOTAT")
     report = TertialReport.objects.get(period=period, tertial=3)
-    text = flat(text_of(documents.read(documents.generate_tertial_report(report))))
+    text = flat(text_of(storage.read(report_documents.generate_tertial_report(report))))
     assert "Antal anmälda narkotikabrott (brott)" in text
     assert "färre än 2017" in text
     assert "221" in text
@@ -241,7 +243,7 @@ def test_withdrawn_tertial_reports_pdf_is_no_longer_public(
 
     period = katrineholm[2018]
     report = TertialReport.objects.get(period=period, year=2018, tertial=2)
-    document = documents.generate_tertial_report(report)
+    document = report_documents.generate_tertial_report(report)
     url = f"/dokument/{document.sha256}.pdf"
     assert client.get(url).status_code == 200
     editor = django_user_model.objects.create_superuser("editor", "e@example.org", "x" * 16)

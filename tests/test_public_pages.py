@@ -27,12 +27,12 @@ def page(client, url, status=200):
 
 
 def period_url(period):
-    return reverse("promises:period", kwargs={"pk": period.pk})
+    return reverse("public:period", kwargs={"pk": period.pk})
 
 
 def report_url(period, year, tertial):
     return reverse(
-        "promises:tertial_report", kwargs={"pk": period.pk, "year": year, "tertial": tertial}
+        "public:tertial_report", kwargs={"pk": period.pk, "year": year, "tertial": tertial}
     )
 
 
@@ -121,11 +121,11 @@ def test_tertial_report_of_unknown_tertial_is_404(client, katrineholm):
 
 
 def test_municipality_page_lists_periods_police_area_and_feed(client, katrineholm):
-    html = page(client, reverse("promises:municipality", kwargs={"slug": "katrineholm"}))
+    html = page(client, reverse("public:municipality", kwargs={"slug": "katrineholm"}))
     for period in katrineholm.values():
         assert period_url(period) in html
     assert "Lokalpolisområde Katrineholm" in html
-    assert reverse("promises:municipality_feed", kwargs={"slug": "katrineholm"}) in html
+    assert reverse("public:municipality_feed", kwargs={"slug": "katrineholm"}) in html
 
 
 @pytest.mark.django_db
@@ -138,8 +138,8 @@ def test_unicode_municipality_address_works(client):
 
 
 def test_home_leads_to_every_published_period(client, katrineholm):
-    html = page(client, reverse("promises:home"))
-    assert reverse("promises:municipality", kwargs={"slug": "katrineholm"}) in html
+    html = page(client, reverse("public:home"))
+    assert reverse("public:municipality", kwargs={"slug": "katrineholm"}) in html
     for period in katrineholm.values():
         municipality_html = page(client, period.municipality.get_absolute_url())
         assert period_url(period) in municipality_html
@@ -150,7 +150,7 @@ def test_home_leads_to_every_published_period(client, katrineholm):
 def test_home_counts_current_promises_by_party(client, db):
     today = timezone.localdate()
     make_period(year=today.year, promises=3)
-    html = page(client, reverse("promises:home"))
+    html = page(client, reverse("public:home"))
     assert re.search(r"<strong>1</strong>\s*kommuner med ett gällande medborgarlöfte", html)
 
 
@@ -180,7 +180,7 @@ def test_missing_page_is_a_404_in_the_sites_look(client, db):
 
 
 def test_accessibility_statement_page(client, db):
-    html = page(client, reverse("promises:accessibility"))
+    html = page(client, reverse("public:accessibility"))
     assert "<h1>Tillgänglighetsredogörelse</h1>" in html
     assert "DIGG" in html
 
@@ -216,14 +216,14 @@ class Structure(HTMLParser):
 def public_urls(katrineholm):
     period = katrineholm[2018]
     return [
-        reverse("promises:home"),
-        reverse("promises:municipality", kwargs={"slug": "katrineholm"}),
+        reverse("public:home"),
+        reverse("public:municipality", kwargs={"slug": "katrineholm"}),
         period_url(period),
         period_url(katrineholm[2022]),
         report_url(period, 2018, 3),
-        reverse("promises:search") + "?q=Katrineholm",
-        reverse("promises:search") + "?q=",
-        reverse("promises:accessibility"),
+        reverse("public:search") + "?q=Katrineholm",
+        reverse("public:search") + "?q=",
+        reverse("public:accessibility"),
     ]
 
 
@@ -254,23 +254,23 @@ def test_internal_notes_never_appear_on_any_public_page_feed_or_export(client):
         account="Redovisning med trygghet"
     )
     urls = [
-        reverse("promises:home"),
+        reverse("public:home"),
         period.municipality.get_absolute_url(),
         period_url(period),
         period_url(period) + "?preview=1",
         report_url(period, 2024, 1),
-        reverse("promises:search") + "?q=trygghet",
-        reverse("promises:period_json", kwargs={"pk": period.pk}),
-        reverse("promises:period_csv", kwargs={"pk": period.pk}),
-        reverse("promises:national_json"),
-        reverse("promises:national_csv"),
-        reverse("promises:national_feed"),
-        reverse("promises:municipality_feed", kwargs={"slug": period.municipality.slug}),
+        reverse("public:search") + "?q=trygghet",
+        reverse("public:period_json", kwargs={"pk": period.pk}),
+        reverse("public:period_csv", kwargs={"pk": period.pk}),
+        reverse("public:national_json"),
+        reverse("public:national_csv"),
+        reverse("public:national_feed"),
+        reverse("public:municipality_feed", kwargs={"slug": period.municipality.slug}),
         "/sitemap.xml",
     ]
     assert Measurement.objects.filter(internal_note=INTERNAL).exists()
     # Searching for the note finds nothing (the page only echoes the query back).
-    found = page(client, reverse("promises:search") + "?q=" + INTERNAL)
+    found = page(client, reverse("public:search") + "?q=" + INTERNAL)
     assert "0 träffar" in found
     for url in urls:
         response = client.get(url)
@@ -296,7 +296,7 @@ def test_superuser_sees_the_preview_link_on_a_published_period(superuser_client,
 
 def test_public_pages_answer_head_as_monitors_send_it(client, katrineholm):
     period = katrineholm[2018]
-    for url in ["/", period_url(period), reverse("promises:national_csv"), "/healthz"]:
+    for url in ["/", period_url(period), reverse("public:national_csv"), "/healthz"]:
         response = client.head(url)
         assert response.status_code == 200, url
         body = b"".join(response.streaming_content) if response.streaming else response.content

@@ -24,12 +24,12 @@ def queries_for(client, url):
 def period_urls(period):
     pk = period.pk
     return {
-        "period": reverse("promises:period", kwargs={"pk": pk}),
+        "period": reverse("public:period", kwargs={"pk": pk}),
         "tertial_report": reverse(
-            "promises:tertial_report", kwargs={"pk": pk, "year": 2024, "tertial": 2}
+            "public:tertial_report", kwargs={"pk": pk, "year": 2024, "tertial": 2}
         ),
-        "period_json": reverse("promises:period_json", kwargs={"pk": pk}),
-        "period_csv": reverse("promises:period_csv", kwargs={"pk": pk}),
+        "period_json": reverse("public:period_json", kwargs={"pk": pk}),
+        "period_csv": reverse("public:period_csv", kwargs={"pk": pk}),
     }
 
 
@@ -52,12 +52,12 @@ def many_periods(count, municipality, *, first_year=2000):
 
 
 SITE_WIDE = [
-    ("promises:home", {}),
-    ("promises:search", {}),
-    ("promises:accessibility", {}),
-    ("promises:national_feed", {}),
-    ("promises:municipality", {"slug": "uppvidinge"}),
-    ("promises:municipality_feed", {"slug": "uppvidinge"}),
+    ("public:home", {}),
+    ("public:search", {}),
+    ("public:accessibility", {}),
+    ("public:national_feed", {}),
+    ("public:municipality", {"slug": "uppvidinge"}),
+    ("public:municipality_feed", {"slug": "uppvidinge"}),
     ("sitemap", {}),
     ("robots_txt", {}),
 ]
@@ -67,8 +67,8 @@ SITE_WIDE = [
 def test_site_wide_pages_cost_the_same_with_ten_times_the_periods(client):
     place = Municipality.objects.get(slug="uppvidinge")
     urls = [reverse(name, kwargs=kwargs) for name, kwargs in SITE_WIDE]
-    urls.append(reverse("promises:search") + "?q=trygghet")
-    urls.append(reverse("promises:search") + "?q=Uppvidinge")
+    urls.append(reverse("public:search") + "?q=trygghet")
+    urls.append(reverse("public:search") + "?q=Uppvidinge")
     many_periods(2, place)
     small = {url: queries_for(client, url) for url in urls}
     many_periods(18, place, first_year=2010)
@@ -91,7 +91,7 @@ def test_national_exports_cost_a_fixed_number_of_queries_per_chunk(client):
     """The national files stream period by period; each chunk of up to CHUNK_SIZE periods
     costs the period query plus one per prefetched relation, whatever the periods hold."""
     place = Municipality.objects.get(slug="uppvidinge")
-    urls = [reverse("promises:national_json"), reverse("promises:national_csv")]
+    urls = [reverse("public:national_json"), reverse("public:national_csv")]
     many_periods(2, place)
     small = {url: queries_for(client, url) for url in urls}
     many_periods(18, place, first_year=2010)

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from followup.models import FollowUp
 from promises.models import Activity, Promise
-from promises.search import SwedishVector
+from public.search import SwedishVector
 from tests.factories import make_period
 
 on_postgresql = pytest.mark.skipif(
@@ -22,7 +22,7 @@ def swedish():
 
 
 def search(client, query, status=200):
-    response = client.get(reverse("promises:search"), {"q": query})
+    response = client.get(reverse("public:search"), {"q": query})
     assert response.status_code == status, query
     return response.content.decode()
 
@@ -82,7 +82,7 @@ def test_search_syntax_characters_never_cause_an_error(client, query):
 
 
 def test_search_page_without_a_query_shows_the_form(client, db):
-    html = client.get(reverse("promises:search")).content.decode()
+    html = client.get(reverse("public:search")).content.decode()
     assert 'name="q"' in html and "träff" not in html
 
 

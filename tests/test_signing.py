@@ -12,7 +12,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko.keys import load_cert_from_pemder
 
-from promises import documents, signing
+from promises.documents import services, storage, verification
 from promises.models import Document
 
 
@@ -28,14 +28,14 @@ def english():
 @pytest.fixture
 def signed_2022(katrineholm, signing_keys):
     period = katrineholm[2022]
-    police = documents.sign_agreement(period, party="police")
-    both = documents.sign_agreement(period, party="municipality")
+    police = services.sign_agreement(period, party="police")
+    both = services.sign_agreement(period, party="municipality")
     return police, both
 
 
 def test_both_signatures_validate_with_pyhanko_on_the_stored_file(signed_2022, signing_keys):
     _, both = signed_2022
-    reader = PdfFileReader(io.BytesIO(documents.read(both)))
+    reader = PdfFileReader(io.BytesIO(storage.read(both)))
     context = ValidationContext(
         trust_roots=[load_cert_from_pemder(str(signing_keys / "demo-ca.pem"))],
         allow_fetching=False,
@@ -57,17 +57,17 @@ def test_both_signatures_validate_with_pyhanko_on_the_stored_file(signed_2022, s
 def test_signatures_are_incremental_updates_over_the_unsigned_file(katrineholm, signed_2022):
     police, both = signed_2022
     unsigned = Document.objects.get(version=1, state=Document.State.UNSIGNED)
-    assert documents.read(police).startswith(documents.read(unsigned))
-    assert documents.read(both).startswith(documents.read(police))
+    assert storage.read(police).startswith(storage.read(unsigned))
+    assert storage.read(both).startswith(storage.read(police))
     assert [d.state for d in Document.objects.order_by("created_at")] == [
         "unsigned", "signed_by_police", "signed_by_both",
     ]
-    assert documents.signature_state(katrineholm[2022]) == Document.State.SIGNED_BY_BOTH
+    assert storage.signature_state(katrineholm[2022]) == Document.State.SIGNED_BY_BOTH
 
 
 def test_every_stored_state_is_recognised(signed_2022):
     for document in Document.objects.all():
-        result = documents.verify(documents.read(document))
+        result = verification.verify(storage.read(document))
         assert result.document == document
         assert result.ok
 
@@ -76,7 +76,7 @@ def test_stamps_carry_the_signatories_in_swedish(signed_2022):
     from pypdf import PdfReader
 
     _, both = signed_2022
-    reader = PdfReader(io.BytesIO(documents.read(both)))
+    reader = PdfReader(io.BytesIO(storage.read(both)))
     stamps = []
     for annotation in reader.pages[-1]["/Annots"]:
         annotation = annotation.get_object()
@@ -111,8 +111,8 @@ def test_signing_twice_is_refused_with_a_clear_message(katrineholm, signing_keys
 
 
 def test_period_without_signatories_cannot_be_signed(katrineholm, signing_keys, english):
-    with pytest.raises(documents.DocumentError, match="no signatory"):
-        documents.sign_agreement(katrineholm[2018], party="police")
+    with pytest.raises(services.DocumentError, match="no signatory"):
+        services.sign_agreement(katrineholm[2018], party="police")
     assert not Document.objects.exists()
 
 
@@ -123,8 +123,8 @@ def test_missing_signing_key_is_a_clear_error_and_stores_nothing_signed(
         **settings.SIGNING_KEYS,
         "police": {"file": str(tmp_path / "missing.p12"), "passphrase": ""},
     }
-    with pytest.raises(documents.DocumentError, match="No signing key"):
-        documents.sign_agreement(katrineholm[2022], party="police")
+    with pytest.raises(services.DocumentError, match="No signing key"):
+        services.sign_agreement(katrineholm[2022], party="police")
     assert not Document.objects.filter(state=Document.State.SIGNED_BY_POLICE).exists()
 
 
@@ -136,15 +136,15 @@ def test_pem_key_files_sign_too(katrineholm, signing_keys, settings, tmp_path):
     }
     settings.SIGNING_TRUST_ROOTS = [str(tmp_path / "demo-ca.pem")]
     call_command("create_demo_signing_keys", stdout=io.StringIO())
-    document = documents.sign_agreement(katrineholm[2022], party="police")
-    [signature] = documents.verify(documents.read(document)).signatures
+    document = services.sign_agreement(katrineholm[2022], party="police")
+    [signature] = verification.verify(storage.read(document)).signatures
     assert signature.ok
 
 
 def test_untrusted_signer_is_reported_as_not_trusted(signed_2022, settings, tmp_path):
     settings.SIGNING_TRUST_ROOTS = [str(tmp_path / "nothing.pem")]
     _, both = signed_2022
-    result = documents.verify(documents.read(both))
+    result = verification.verify(storage.read(both))
     assert result.is_known
     assert all(s.intact and not s.trusted for s in result.signatures)
     assert not result.ok
@@ -157,7 +157,7 @@ def test_pdfsig_reports_both_signatures_valid_and_trusted_against_our_ca(
     portal's demo CA as its only trusted root (a fresh NSS database)."""
     _, both = signed_2022
     path = tmp_path / "signed.pdf"
-    path.write_bytes(documents.read(both))
+    path.write_bytes(storage.read(both))
     nss = tmp_path / "nss"
     nss.mkdir()
     subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
@@ -196,9 +196,9 @@ def test_admin_signs_as_police_then_municipality_and_shows_the_state(
 ):
     period = katrineholm[2022]
     run_action(superuser_client, "sign_as_police", period)
-    assert documents.signature_state(period) == Document.State.SIGNED_BY_POLICE
+    assert storage.signature_state(period) == Document.State.SIGNED_BY_POLICE
     run_action(superuser_client, "sign_as_municipality", period)
-    assert documents.signature_state(period) == Document.State.SIGNED_BY_BOTH
+    assert storage.signature_state(period) == Document.State.SIGNED_BY_BOTH
     changelist = superuser_client.get("/admin/promises/promiseperiod/")
     assert changelist.status_code == 200
     assert changelist.context["cl"].result_list.get(pk=period.pk).agreement_state == (
@@ -206,18 +206,22 @@ def test_admin_signs_as_police_then_municipality_and_shows_the_state(
     )
 
 
-def test_admin_generate_pdf_makes_the_agreement_and_published_reports(
+def test_publishing_a_report_makes_its_pdf_and_generate_pdf_makes_the_period_document(
     superuser_client, katrineholm, signing_keys
 ):
-    run_action(superuser_client, "generate_pdf", katrineholm[2018])
-    kinds = sorted(Document.objects.values_list("kind", "tertial"), key=str)
-    assert kinds == sorted(
-        [("agreement", None), ("tertial_report", 1), ("tertial_report", 2),
-         ("tertial_report", 3)], key=str,
-    )
-    # A second run makes a new agreement version but no report PDFs for unchanged reports.
-    run_action(superuser_client, "generate_pdf", katrineholm[2018])
-    assert Document.objects.filter(kind="tertial_report").count() == 3
+    from followup.models import TertialReport
+    from followup.services import publish_tertial_report, unpublish_tertial_report
+
+    period = katrineholm[2018]
+    report = TertialReport.objects.get(period=period, year=2018, tertial=3)
+    unpublish_tertial_report(report, by=None, reason="Rättelse")
+    assert not Document.objects.filter(kind="tertial_report").exists()
+    publish_tertial_report(report, by=None)
+    assert list(Document.objects.values_list("kind", "tertial")) == [("tertial_report", 3)]
+    run_action(superuser_client, "generate_pdf", period)
+    run_action(superuser_client, "generate_pdf", period)
+    assert sorted(Document.objects.filter(kind="agreement").values_list("version", flat=True)) == [1, 2]
+    assert Document.objects.filter(kind="tertial_report").count() == 1
 
 
 def test_municipal_coordinator_cannot_sign_for_the_police(

@@ -10,7 +10,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from followup.models import TertialReport
-from promises import documents
+from promises.documents import services, storage, verification
+from followup import documents as report_documents
 from promises.models import Document
 
 URL = "/verifiera/"
@@ -19,8 +20,8 @@ URL = "/verifiera/"
 @pytest.fixture
 def signed(katrineholm, signing_keys):
     period = katrineholm[2022]
-    documents.sign_agreement(period, party="police")
-    return documents.sign_agreement(period, party="municipality")
+    services.sign_agreement(period, party="police")
+    return services.sign_agreement(period, party="municipality")
 
 
 def upload(client, data, name="dokument.pdf"):
@@ -53,7 +54,7 @@ def test_verify_page_shows_the_upload_form(db, client):
 
 
 def test_signed_agreement_is_recognised_as_unmodified(client, signed):
-    response = upload(client, documents.read(signed))
+    response = upload(client, storage.read(signed))
     assert response.status_code == 200
     result = response.context["result"]
     assert result.document == signed
@@ -70,7 +71,7 @@ def test_signed_agreement_is_recognised_as_unmodified(client, signed):
 
 
 def test_one_changed_byte_in_the_signed_range_fails_verification(client, signed):
-    data = flip_byte_in_signed_range(documents.read(signed))
+    data = flip_byte_in_signed_range(storage.read(signed))
     response = upload(client, data)
     assert response.status_code == 200
     result = response.context["result"]
@@ -80,7 +81,7 @@ def test_one_changed_byte_in_the_signed_range_fails_verification(client, signed)
 
 
 def test_later_update_changing_page_content_is_reported_as_modified(client, signed):
-    response = upload(client, add_page_content(documents.read(signed)))
+    response = upload(client, add_page_content(storage.read(signed)))
     result = response.context["result"]
     assert not result.is_known
     police, municipality = result.signatures
@@ -92,8 +93,8 @@ def test_later_update_changing_page_content_is_reported_as_modified(client, sign
 
 def test_known_unsigned_tertial_report_is_recognised(client, katrineholm, signing_keys):
     report = TertialReport.objects.get(period=katrineholm[2018], tertial=3)
-    document = documents.generate_tertial_report(report)
-    response = upload(client, documents.read(document))
+    document = report_documents.generate_tertial_report(report)
+    response = upload(client, storage.read(document))
     assert response.status_code == 200
     assert response.context["result"].document == document
     assert response.context["result"].signatures == []
@@ -115,7 +116,7 @@ def make_large(settings):
 def test_bad_upload_gets_a_clear_message_and_a_4xx_and_stores_nothing(
     db, client, settings, signing_keys, case, status
 ):
-    from promises.pdf import render
+    from promises.documents.rendering import render
 
     cases = {
         "not_pdf": lambda: b"GIF89a this is an image, not a PDF",
@@ -147,7 +148,7 @@ def test_upload_declared_larger_than_the_limit_is_refused_before_reading(db, cli
 
 def test_verify_pdf_command_exits_0_for_the_signed_agreement(signed, tmp_path):
     path = tmp_path / "signed.pdf"
-    path.write_bytes(documents.read(signed))
+    path.write_bytes(storage.read(signed))
     out = io.StringIO()
     call_command("verify_pdf", str(path), stdout=out)
     printed = out.getvalue()
@@ -159,7 +160,7 @@ def test_verify_pdf_command_exits_0_for_the_signed_agreement(signed, tmp_path):
 @pytest.mark.parametrize("change", [flip_byte_in_signed_range, add_page_content])
 def test_verify_pdf_command_fails_for_a_changed_copy(signed, tmp_path, change):
     path = tmp_path / "changed.pdf"
-    path.write_bytes(change(documents.read(signed)))
+    path.write_bytes(change(storage.read(signed)))
     out = io.StringIO()
     with pytest.raises(CommandError) as raised:
         call_command("verify_pdf", str(path), stdout=out)

@@ -21,7 +21,7 @@ from followup.dataset import texts
 from followup.models import FollowUp, Measurement, TertialReport, YearEndComment
 from followup.tertials import Tertial, tertials_between
 from municipalities.models import Municipality, PoliceArea
-from promises.cache import bump_public_generation
+from promises.signals import bulk_change
 from promises.models import (
     Activity, FocusArea, Indicator, Priority, Promise, PromisePeriod, Signatory,
 )
@@ -93,7 +93,7 @@ def generate_dataset(*, municipalities, years, seed, today=None, clear=False, pr
         with connection.cursor() as cursor:
             for _, model in MODELS:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    bump_public_generation()
+    bulk_change.send(sender=PromisePeriod)
     result.seconds = time.monotonic() - started
     return result
 

@@ -123,13 +123,13 @@ def public_pages(demo):
         municipality__code="0483", valid_from__year=2018
     )
     wanted = {
-        "home": ("promises:home", [], ""),
-        "municipality": ("promises:municipality", [period_2018.municipality.slug], ""),
-        "period": ("promises:period", [period_2018.pk], ""),
-        "tertial_report": ("promises:tertial_report", [period_2018.pk, 2018, 2], ""),
-        "search": ("promises:search", [], "?q=Katrineholm"),
-        "accessibility": ("promises:accessibility", [], ""),
-        "verify": ("promises:verify", [], ""),
+        "home": ("public:home", [], ""),
+        "municipality": ("public:municipality", [period_2018.municipality.slug], ""),
+        "period": ("public:period", [period_2018.pk], ""),
+        "tertial_report": ("public:tertial_report", [period_2018.pk, 2018, 2], ""),
+        "search": ("public:search", [], "?q=Katrineholm"),
+        "accessibility": ("public:accessibility", [], ""),
+        "verify": ("public:verify", [], ""),
     }
     pages = {}
     for page_type, (name, args, query) in wanted.items():

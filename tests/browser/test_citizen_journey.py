@@ -36,13 +36,13 @@ def assert_tertial_2_account_shown(browser):
 
 def test_citizen_finds_the_2018_sig_account_by_searching_from_home(browser, public_pages):
     require_pages(public_pages, "home", "search", "period")
-    period_path = reverse("promises:period", args=[period_2018().pk])
+    period_path = reverse("public:period", args=[period_2018().pk])
 
     browser.get(public_pages["home"])
     search_box = browser.find("input[type=search][name=q]")
     search_box.send_keys("Katrineholm")
     browser.navigate_by(lambda: search_box.send_keys(Keys.ENTER))
-    assert urlsplit(browser.driver.current_url).path == reverse("promises:search")
+    assert urlsplit(browser.driver.current_url).path == reverse("public:search")
 
     result = next(
         (link for link in browser.find_all("main a") if links_to(period_path)(link)), None
@@ -57,8 +57,8 @@ def test_citizen_finds_the_2018_sig_account_by_searching_from_home(browser, publ
 def test_citizen_reaches_the_period_in_three_clicks_from_home(browser, public_pages):
     require_pages(public_pages, "home", "municipality", "period")
     period = period_2018()
-    municipality_path = reverse("promises:municipality", args=[period.municipality.slug])
-    period_path = reverse("promises:period", args=[period.pk])
+    municipality_path = reverse("public:municipality", args=[period.municipality.slug])
+    period_path = reverse("public:period", args=[period.pk])
 
     browser.get(public_pages["home"])
     clicks = 0
@@ -72,7 +72,7 @@ def test_citizen_reaches_the_period_in_three_clicks_from_home(browser, public_pa
 
 def test_keyboard_alone_on_a_phone_reaches_the_account(browser, public_pages):
     require_pages(public_pages, "home", "search", "period")
-    period_path = reverse("promises:period", args=[period_2018().pk])
+    period_path = reverse("public:period", args=[period_2018().pk])
     browser.get(public_pages["home"])
     browser.set_width(PHONE_WIDTH, 800)
 

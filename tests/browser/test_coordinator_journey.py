@@ -51,7 +51,7 @@ def test_coordinator_fills_tertial_3_by_keyboard_and_citizens_see_it_once_publis
         screen = reverse("admin:followup_tertial", args=[period_2020.pk, 2020, 3])
     except NoReverseMatch:
         pytest.skip("the tertial follow-up screen is not built yet")
-    public_period = reverse("promises:period", args=[period_2020.pk])
+    public_period = reverse("public:period", args=[period_2020.pk])
     staff_user("samordnare", "coordinator")
     staff_user("publicerare", "publisher")
 

@@ -14,7 +14,7 @@ ACTIVITY = "Arbeta i SIG grupper"
 def test_language_switch_to_english_works_without_javascript(browser, public_pages):
     require_pages(public_pages, "period")
     period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2018)
-    period_path = reverse("promises:period", args=[period.pk])
+    period_path = reverse("public:period", args=[period.pk])
 
     # With scripting off, only HTML forms and links can do the switch.
     browser.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
@@ -49,7 +49,7 @@ def test_language_switch_to_english_works_without_javascript(browser, public_pag
     # Links keep the language: they lead under /en/.
     home = next(
         link for link in browser.find_all("header a")
-        if urlsplit(link.get_attribute("href")).path == "/en" + reverse("promises:home")
+        if urlsplit(link.get_attribute("href")).path == "/en" + reverse("public:home")
     )
     browser.navigate_by(home.click)
     assert browser.find("html").get_attribute("lang") == "en"
@@ -58,7 +58,7 @@ def test_language_switch_to_english_works_without_javascript(browser, public_pag
 def test_language_switch_back_to_swedish_returns_to_the_swedish_address(browser, public_pages):
     require_pages(public_pages, "period")
     period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2018)
-    period_path = reverse("promises:period", args=[period.pk])
+    period_path = reverse("public:period", args=[period.pk])
 
     browser.get(period_path)
     browser.navigate_by(browser.find("form[action$='/i18n/setlang/'] [type=submit]").click)

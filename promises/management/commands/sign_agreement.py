@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from promises import documents
+from promises.documents import services as documents
 from promises.models import PromisePeriod, SigningParty
 
 

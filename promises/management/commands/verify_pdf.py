@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from promises import documents, signing
+from promises.documents import verification
 
 
 def yes_no(value):
@@ -24,8 +24,8 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
-            result = documents.verify(data)
-        except signing.UnreadablePdf as error:
+            result = verification.verify(data)
+        except verification.UnreadablePdf as error:
             raise CommandError(f"{file} is not a readable PDF ({error}).") from None
         self.stdout.write(f"SHA-256: {result.sha256}")
         if result.is_known:

@@ -7,12 +7,10 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import condition, require_safe, require_http_methods
-
-from promises import documents, signing
-from promises.cache import document_etag
-from promises.querysets import viewer
-from promises.models import Document, PromisePeriod
+from django.views.decorators.http import condition, require_http_methods, require_safe
+from public.access import downloadable_documents, viewer
+from public.cache import document_etag
+from promises.documents import verification
 
 
 @require_safe
@@ -20,7 +18,7 @@ from promises.models import Document, PromisePeriod
 def download(request, sha256):
     """The stored bytes, exactly as issued; never rendered again."""
     document = get_object_or_404(
-        documents.downloadable_by(viewer(request)).select_related("period__municipality"),
+        downloadable_documents(viewer(request)).select_related("period__municipality"),
         sha256=sha256.lower(),
     )
     try:
@@ -75,18 +73,18 @@ def verify(request):
         # Refuse before Django reads the body, so nothing huge is buffered or spooled.
         if declared > settings.VERIFY_MAX_UPLOAD_BYTES + 64 * 1024:
             return render(
-                request, "promises/verify.html",
+                request, "public/verify.html",
                 {"form": form, "upload_error": too_large_message()}, status=413,
             )
         form = VerifyForm(request.POST, request.FILES)
         if not form.is_valid():
             too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
             return render(
-                request, "promises/verify.html", {"form": form}, status=413 if too_large else 400
+                request, "public/verify.html", {"form": form}, status=413 if too_large else 400
             )
         try:
-            result = documents.verify(form.cleaned_data["file"])
-        except signing.UnreadablePdf:
+            result = verification.verify(form.cleaned_data["file"])
+        except verification.UnreadablePdf:
             form.add_error("file", _(
                 "The PDF is damaged and cannot be read, so it cannot be checked."
             ))
@@ -98,5 +96,5 @@ def verify(request):
                 ))
                 status, result = 400, None
     return render(
-        request, "promises/verify.html", {"form": form, "result": result}, status=status
+        request, "public/verify.html", {"form": form, "result": result}, status=status
     )

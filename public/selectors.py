@@ -8,7 +8,6 @@ Citizens only ever get public follow-ups and measurements (`FollowUp.objects.pub
 from dataclasses import dataclass, field
 
 from django.db.models import F, FilteredRelation, Prefetch, Q, prefetch_related_objects
-
 from django.urls import reverse
 
 from followup.models import FollowUp, Measurement, TertialReport, YearEndComment
@@ -177,7 +176,7 @@ class ReportLink:
 
     def get_absolute_url(self):
         return reverse(
-            "promises:tertial_report",
+            "public:tertial_report",
             kwargs={"pk": self.period_id, "year": self.year, "tertial": self.tertial},
         )
 

@@ -13,9 +13,8 @@ from decimal import Decimal
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.views.decorators.http import condition, require_safe
-
-from promises.cache import cache_public_page, public_etag
-from promises.content import ReportLink, export_period, export_queryset
+from public.cache import cache_public_page, public_etag
+from public.selectors import ReportLink, export_period, export_queryset
 
 FORMAT_VERSION = 1
 CHUNK_SIZE = 32  # periods per fetch: the export holds about two chunks at once

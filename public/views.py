@@ -11,11 +11,12 @@ from django.views.decorators.http import require_safe
 
 from followup.models import TertialReport
 from municipalities.models import Municipality
-from promises import content, documents, search as site_search
-from promises.cache import cache_public_page
 from promises.models import Party, Promise, PromisePeriod
-from promises.querysets import viewer
-
+from public import documents_section
+from public import search as site_search
+from public import selectors as content
+from public.access import may_preview, viewer
+from public.cache import cache_public_page
 
 # When the accessibility statement was last reviewed against the site (WCAG 2.1 AA).
 ACCESSIBILITY_REVIEWED_ON = datetime.date(2026, 11, 23)
@@ -23,14 +24,6 @@ ACCESSIBILITY_REVIEWED_ON = datetime.date(2026, 11, 23)
 
 def today():
     return timezone.localdate()
-
-
-def may_preview(request, period_pk):
-    """Editors of a period may see its drafts and unpublished follow-up, marked as such."""
-    user = viewer(request)
-    if not user.is_authenticated:
-        return False
-    return PromisePeriod.objects.readable_by(user).filter(pk=period_pk).exists()
 
 
 @require_safe
@@ -73,7 +66,7 @@ def home(request):
             for value, label in Party.choices
         ],
     }
-    return render(request, "promises/home.html", context)
+    return render(request, "public/home.html", context)
 
 
 def latest_per_municipality(periods):
@@ -110,7 +103,7 @@ def municipality(request, slug):
         "drafts": [p for p in periods if not p.is_published],
         "police_areas": list(place.police_areas.order_by("name")),
     }
-    return render(request, "promises/municipality.html", context)
+    return render(request, "public/municipality.html", context)
 
 
 @require_safe
@@ -132,12 +125,12 @@ def period(request, pk):
         "period": shown,
         "preview": preview,
         "can_preview": editor and not preview,
-        "documents": documents.for_period_page(shown, published_tertials={
+        "documents": documents_section.for_period_page(shown, published_tertials={
             (link.year, link.tertial) for link in shown.report_links if link.is_published
         }),
-        "verify_url": reverse("promises:verify"),
+        "verify_url": reverse("public:verify"),
     }
-    return render(request, "promises/period.html", context)
+    return render(request, "public/period.html", context)
 
 
 @require_safe
@@ -187,7 +180,7 @@ def tertial_report(request, pk, year, tertial):
             if (link.is_published or preview) and (link.year, link.tertial) != (year, tertial)
         ],
     }
-    return render(request, "promises/tertial_report.html", context)
+    return render(request, "public/tertial_report.html", context)
 
 
 @require_safe
@@ -205,14 +198,14 @@ def search(request):
         else:
             context["query"] = cleaned
             context["results"] = site_search.search(cleaned)
-    return render(request, "promises/search.html", context, status=status)
+    return render(request, "public/search.html", context, status=status)
 
 
 @require_safe
 @cache_public_page
 def accessibility(request):
     context = {"reviewed_on": ACCESSIBILITY_REVIEWED_ON}
-    return render(request, "promises/accessibility.html", context)
+    return render(request, "public/accessibility.html", context)
 
 
 @require_safe

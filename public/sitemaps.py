@@ -17,7 +17,7 @@ class PublicSitemap(Sitemap):
 
 class StaticSitemap(PublicSitemap):
     def items(self):
-        return ["promises:home", "promises:search", "promises:accessibility"]
+        return ["public:home", "public:search", "public:accessibility"]
 
     def location(self, item):
         return reverse(item)

@@ -29,6 +29,8 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
+from promises.signals import bulk_change
+
 GENERATION_KEY = "public-pages:generation"
 # The hidden field {% csrf_token %} renders; its 64-character masked token is per visitor.
 CSRF_FIELD = re.compile(
@@ -90,8 +92,13 @@ def on_change(sender, **kwargs):
         bump_now_and_on_commit()
 
 
+def on_bulk_change(sender, **kwargs):
+    bump_now_and_on_commit()
+
+
 def connect_invalidation():
-    """Called once from PromisesConfig.ready()."""
+    """Called once from PublicConfig.ready()."""
+    bulk_change.connect(on_bulk_change, dispatch_uid="public-pages-bulk")
     post_save.connect(on_change, dispatch_uid="public-pages-save")
     post_delete.connect(on_change, dispatch_uid="public-pages-delete")
     m2m_changed.connect(on_change, dispatch_uid="public-pages-m2m")
@@ -100,11 +107,10 @@ def connect_invalidation():
 def document_etag(request, sha256):
     """A stored PDF never changes, so its SHA-256 is its ETag; None when the visitor may
     not see it (the view then answers 404 as usual)."""
-    from promises.documents import downloadable_by
-    from promises.querysets import viewer
+    from public.access import downloadable_documents, viewer
 
     found = (
-        downloadable_by(viewer(request))
+        downloadable_documents(viewer(request))
         .filter(sha256=sha256.lower())
         .values_list("sha256", flat=True)
         .first()

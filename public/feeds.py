@@ -35,7 +35,7 @@ class NationalFeed(Feed):
         return _("New citizen promises and tertial follow-up reports from all municipalities.")
 
     def link(self):
-        return reverse("promises:home")
+        return reverse("public:home")
 
     def items(self):
         return newest(PromisePeriod.objects.published(), TertialReport.objects.public())

@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from promises import document_views, exports, feeds, views
-from promises.cache import cache_public_page
+from promises.documents.rendering import VERIFY_PATH
+from public import document_views, exports, feeds, views
+from public.cache import cache_public_page
 
-app_name = "promises"
+app_name = "public"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +25,6 @@ urlpatterns = [
     path("oppna-data/medborgarloften.json", exports.national_json, name="national_json"),
     path("oppna-data/medborgarloften.csv", exports.national_csv, name="national_csv"),
     path("atom.xml", cache_public_page(feeds.NationalFeed()), name="national_feed"),
-    path("verifiera/", document_views.verify, name="verify"),
+    path(VERIFY_PATH.lstrip("/"), document_views.verify, name="verify"),
     path("dokument/<str:sha256>.pdf", document_views.download, name="document"),
 ]

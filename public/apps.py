@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicConfig(AppConfig):
+    name = "public"
+    verbose_name = _("Public site")
+
+    def ready(self):
+        from public.cache import connect_invalidation
+
+        connect_invalidation()
