@@ -75,7 +75,8 @@ def wrk(port, paths, *, seconds, connections):
     )
     script.close()
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s", "-s", script.name,
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s",
+         "-s", script.name,
          f"http://{HOST}:{port}"],
         capture_output=True, text=True, check=True,
     )
@@ -142,7 +143,6 @@ def coordinator_drill(*, workers=4, rounds=5):
     others to create a handful of shared rows. Returns the ledger of successful saves."""
     from django.db import close_old_connections, connection
 
-    from followup.models import FollowUp
     from followup.services import (FollowUpInput, TertialSaveRefused, editable_activities,
                                    save_tertial_followups)
     from followup.tertials import tertials_between
@@ -164,7 +164,8 @@ def coordinator_drill(*, workers=4, rounds=5):
         save_tertial_followups(
             period=period, tertial=tertial, by=user, measurements=[],
             followups=[FollowUpInput(activity_id=activity_id, status="in_progress",
-                                     account=text, internal_note="", loaded_version=loaded_version)],
+                                     account=text, internal_note="",
+                                     loaded_version=loaded_version)],
         )
 
     def work(number):

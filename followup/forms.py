@@ -67,7 +67,8 @@ class ChooseTertialForm(forms.Form):
 
 def default_tertial(period, today):
     """The current tertial; the period's last once it has ended, its first before it starts."""
-    first, last, current = Tertial.of(period.valid_from), Tertial.of(period.valid_to), Tertial.of(today)
+    first, last = Tertial.of(period.valid_from), Tertial.of(period.valid_to)
+    current = Tertial.of(today)
     return max(first, min(current, last))
 
 

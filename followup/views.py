@@ -43,7 +43,7 @@ def tertial_in_period(period, year, number):
     try:
         tertial = Tertial(year, number)
     except ValueError:
-        raise Http404(_("There is no such tertial."))
+        raise Http404(_("There is no such tertial.")) from None
     if not tertial.overlaps(period.valid_from, period.valid_to):
         raise Http404(_("%(tertial)s lies outside the period.") % {"tertial": tertial})
     return tertial

@@ -86,7 +86,9 @@ class PromisePeriod(models.Model):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="period_published_has_published_at",
-                violation_error_message=_("A published or archived period needs a publication time."),
+                violation_error_message=_(
+                    "A published or archived period needs a publication time."
+                ),
             ),
         ]
         indexes = [
@@ -384,7 +386,8 @@ class Document(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.period} – {self.get_kind_display()} v{self.version} ({self.get_state_display()})"
+        kind, state = self.get_kind_display(), self.get_state_display()
+        return f"{self.period} – {kind} v{self.version} ({state})"
 
     @property
     def filename(self):
@@ -392,4 +395,5 @@ class Document(models.Model):
             stem = f"tertialrapport-{self.year}-T{self.tertial}"
         else:
             stem = "medborgarlofte"
-        return f"{stem}-{self.period.municipality.code}-{self.period_id}-v{self.version}-{self.sha256[:8]}.pdf"
+        code = self.period.municipality.code
+        return f"{stem}-{code}-{self.period_id}-v{self.version}-{self.sha256[:8]}.pdf"

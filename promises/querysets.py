@@ -3,7 +3,6 @@ given user may read or change. The admin, public views, feeds and exports all us
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 

@@ -21,7 +21,9 @@ class NewerVersion:
     changes: list = field(default_factory=list)  # (field label, their value)
 
     def message(self):
-        when = formats.date_format(timezone.localtime(self.at), "DATETIME_FORMAT") if self.at else "?"
+        when = (
+            formats.date_format(timezone.localtime(self.at), "DATETIME_FORMAT") if self.at else "?"
+        )
         text = gettext(
             "%(user)s saved a newer version (version %(version)s, %(when)s) after you opened "
             "this form, so your changes were not saved."

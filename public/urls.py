@@ -13,7 +13,10 @@ urlpatterns = [
     path("sok/", views.search, name="search"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("kommun/<str:slug>/", views.municipality, name="municipality"),
-    path("kommun/<str:slug>/atom.xml", cache_public_page(feeds.MunicipalityFeed()), name="municipality_feed"),
+    path(
+        "kommun/<str:slug>/atom.xml", cache_public_page(feeds.MunicipalityFeed()),
+        name="municipality_feed",
+    ),
     path("medborgarloften/<int:pk>/", views.period, name="period"),
     path(
         "medborgarloften/<int:pk>/<int:year>/tertial-<int:tertial>/",

@@ -37,7 +37,8 @@ def differences(before, after):
         for key in old.keys() & new.keys() if old[key] != new[key]
     }
     return {"missing": sorted(old.keys() - new.keys())[:20],
-            "extra": sorted(new.keys() - old.keys())[:20], "changed": dict(list(changed.items())[:10])}
+            "extra": sorted(new.keys() - old.keys())[:20],
+            "changed": dict(list(changed.items())[:10])}
 
 
 def media_hashes(root):

@@ -363,5 +363,7 @@ def test_focus_areas_of_another_period_are_refused(world):
 def test_malformed_ids_in_history_addresses_answer_404(world, suffix):
     promise = world["targets"]["own"]["police_promise"]
     base = reverse("admin:promises_promise_changelist")
-    path = base + suffix.replace("1/", f"{promise.pk}/", 1) if suffix.startswith("1/") else base + suffix
+    if suffix.startswith("1/"):
+        suffix = suffix.replace("1/", f"{promise.pk}/", 1)
+    path = base + suffix
     assert world["superuser"].get(path).status_code == 404

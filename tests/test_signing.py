@@ -220,7 +220,8 @@ def test_publishing_a_report_makes_its_pdf_and_generate_pdf_makes_the_period_doc
     assert list(Document.objects.values_list("kind", "tertial")) == [("tertial_report", 3)]
     run_action(superuser_client, "generate_pdf", period)
     run_action(superuser_client, "generate_pdf", period)
-    assert sorted(Document.objects.filter(kind="agreement").values_list("version", flat=True)) == [1, 2]
+    versions = Document.objects.filter(kind="agreement").values_list("version", flat=True)
+    assert sorted(versions) == [1, 2]
     assert Document.objects.filter(kind="tertial_report").count() == 1
 
 

@@ -1,6 +1,7 @@
 """The tertial screen: one page, one save, all or nothing, scoped to the user's rows."""
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -25,7 +26,7 @@ def form_data(page):
         value = re.search(r'value="([^"]*)"', tag)
         data[name] = value.group(1) if value else ""
     for name, body in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
-        data[name] = body.strip("\n").replace("&quot;", '"').replace("&#x27;", "'").replace("&amp;", "&")
+        data[name] = unescape(body.strip("\n"))
     for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
         selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
         data[name] = selected.group(1) if selected else ""
@@ -49,7 +50,9 @@ def coordinator(period, client):
     return user
 
 
-def test_screen_shows_every_activity_and_indicator_with_previous_account(period, coordinator, client):
+def test_screen_shows_every_activity_and_indicator_with_previous_account(
+    period, coordinator, client
+):
     response = client.get(screen_url(period, 2018, 3))
     assert response.status_code == 200
     page = response.content.decode()
@@ -177,7 +180,8 @@ def test_police_coordinator_sees_and_edits_only_police_and_joint_rows(period, cl
     data = form_data(page)
     data[f"a{joint.pk}-account"] = "Polisens redovisning"
     assert client.post(screen_url(period, 2018, 3), data).status_code == 302
-    assert FollowUp.objects.get(activity=joint, year=2018, tertial=3).account == "Polisens redovisning"
+    saved = FollowUp.objects.get(activity=joint, year=2018, tertial=3)
+    assert saved.account == "Polisens redovisning"
 
 
 def test_reviewer_reads_the_screen_but_cannot_save(period, client):
@@ -194,15 +198,18 @@ def test_reviewer_reads_the_screen_but_cannot_save(period, client):
 
 
 def test_screen_is_linked_from_the_admin_index_and_the_period(period, coordinator, client):
-    assert reverse("admin:followup_tertial_choose") in client.get(reverse("admin:index")).content.decode()
+    index = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:followup_tertial_choose") in index
     change = client.get(reverse("admin:promises_promiseperiod_change", args=[period.pk]))
     assert reverse("admin:followup_tertial_default", args=[period.pk]) in change.content.decode()
-    changelist = client.get(reverse("admin:promises_promiseperiod_changelist"))
-    assert reverse("admin:followup_tertial_default", args=[period.pk]) in changelist.content.decode()
+    changelist = client.get(reverse("admin:promises_promiseperiod_changelist")).content.decode()
+    assert reverse("admin:followup_tertial_default", args=[period.pk]) in changelist
 
 
 def test_new_promise_without_followups_starts_empty(period, coordinator, client):
-    promise = Promise.objects.create(period=period, party="municipality", text="Nytt löfte", order=9)
+    promise = Promise.objects.create(
+        period=period, party="municipality", text="Nytt löfte", order=9
+    )
     activity = Activity.objects.create(promise=promise, text="Ny aktivitet")
     data = form_data(client.get(screen_url(period, 2018, 3)).content.decode())
     assert data[f"a{activity.pk}-version"] == ""

@@ -10,7 +10,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from followup.models import TertialReport
-from promises.documents import services, storage, verification
+from promises.documents import services, storage
 from followup import documents as report_documents
 from promises.models import Document
 

@@ -181,7 +181,7 @@ def build_municipality(rows, municipality, police_area, *, rng, years, today):
     # Now and then next year's promise is being drafted already.
     if rng.random() < 0.2:
         spans.append((last_year + 1, last_year + 1))
-    for index, (first, last) in enumerate(spans):
+    for first, last in spans:
         if first > today.year:
             status = PromisePeriod.Status.DRAFT
         elif last < today.year - 3 and rng.random() < 0.5:

@@ -333,7 +333,8 @@ class Browser:
         result = self.driver.execute_async_script(
             "const done = arguments[arguments.length - 1];"
             "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
-            "  .then(r => done(JSON.stringify({violations: r.violations, passed: r.passes.length})))"
+            "  .then(r => done(JSON.stringify("
+            "    {violations: r.violations, passed: r.passes.length})))"
             "  .catch(e => done(JSON.stringify({error: String(e)})));",
             WCAG_21_AA,
         )

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         try:
             today = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError:
-            raise CommandError(f"--date must look like 2026-04-30, not {date!r}.")
+            raise CommandError(f"--date must look like 2026-04-30, not {date!r}.") from None
         reminders = reminders_by_user(today)
         sent = 0
         with translation.override("sv"):

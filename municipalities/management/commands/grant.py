@@ -70,7 +70,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No user named {username!r}. Create one first: "
                 f"python manage.py createsuperuser, or in the admin."
-            )
+            ) from None
 
     def find_municipality(self, code):
         municipality = Municipality.objects.filter(code=code.strip()).first()
