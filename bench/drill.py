@@ -1,32 +1,22 @@
 """The drills behind bench/load: wrk on the public pages, coordinators saving follow-ups
 under that load, and (with --outage) PostgreSQL stopped for a few seconds. Prints the
-figures and exits non-zero when a promise does not hold. Run through bench/load."""
+figures and exits non-zero when a promise does not hold."""
 
 import argparse
+import io
 import os
 import random
-import re
-import signal
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+import harness
+
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/medborgarloften_load"
+GUNICORN_LOG = "/tmp/medborgarloften-load.log"
 PG_CLUSTER = ("15", "main")
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
 
 
 def public_paths():
@@ -40,59 +30,6 @@ def public_paths():
         "/oppna-data/medborgarloften.csv", "/atom.xml", f"/medborgarloften/{period.pk}/data.json",
         "/en/", "/tillganglighet/",
     ]
-
-
-def start_gunicorn(port):
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
-         "--bind", f"{HOST}:{port}", "--workers", "2", "--timeout", "60",
-         "--access-logfile", "-", "--error-logfile", "-"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open("/tmp/medborgarloften-load.log", "w"),
-        start_new_session=True,
-    )
-    Path(os.environ["LOAD_PIDFILE"]).write_text(str(process.pid))
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2)
-            return process
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s.")
-
-
-def stop_gunicorn(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=30)
-
-
-def wrk(port, paths, *, seconds, connections):
-    script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    quoted = ", ".join(f'"{p}"' for p in paths)
-    script.write(
-        f"local paths = {{{quoted}}}\nlocal i = 0\n"
-        "request = function()\n  i = i + 1\n"
-        "  return wrk.format('GET', paths[(i % #paths) + 1])\nend\n"
-    )
-    script.close()
-    result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s",
-         "-s", script.name,
-         f"http://{HOST}:{port}"],
-        capture_output=True, text=True, check=True,
-    )
-    out = result.stdout
-    figures = {
-        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "non_2xx": int((re.search(r"Non-2xx or 3xx responses: (\d+)", out) or [0, 0])[1]),
-        "socket_errors": sum(
-            int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)",
-                                       (re.search(r"Socket errors:.*", out) or [""])[0])
-        ),
-        "p50": re.search(r"^\s*50%\s+(\S+)", out, re.M).group(1),
-        "p99": re.search(r"^\s*99%\s+(\S+)", out, re.M).group(1),
-    }
-    return figures, out
 
 
 # --- coordinators saving follow-ups -------------------------------------------------------
@@ -241,7 +178,7 @@ def check_ledger(ledger):
 
 # --- PostgreSQL stopped briefly ------------------------------------------------------------
 
-def outage_drill(port):
+def outage_drill(base_url):
     from followup.models import FollowUp
     from promises.models import PromisePeriod
 
@@ -255,7 +192,7 @@ def outage_drill(port):
     def probe():
         while not stop.is_set():
             # A fresh search each time: never a cached page.
-            url = f"http://{HOST}:{port}/sok/?q=trygghet{random.randrange(10**9)}"
+            url = f"{base_url}/sok/?q=trygghet{random.randrange(10**9)}"
             try:
                 response = urllib.request.urlopen(url, timeout=10)
                 status, body = response.status, b""
@@ -308,6 +245,12 @@ def outage_drill(port):
     }, problems
 
 
+def summary(figures):
+    return (f"{figures['requests']} requests, {figures['rps']:.0f} req/s, "
+            f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms, "
+            f"{figures['non_2xx']} non-2xx, {figures['socket_errors']} socket errors")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=60)
@@ -315,31 +258,35 @@ def main():
     parser.add_argument("--port", type=int, default=8771)
     parser.add_argument("--outage", action="store_true")
     options = parser.parse_args()
-    setup_django()
+    harness.prepare(os.environ.get("LOAD_DATABASE_URL", DATABASE_URL), name="load")
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
     paths = public_paths()
     problems = []
-    gunicorn = start_gunicorn(options.port)
-    try:
+    with harness.gunicorn(port=options.port, log=GUNICORN_LOG) as base_url:
+
+        def load(seconds):
+            return harness.wrk(base_url, paths=paths, seconds=seconds, threads=2,
+                               connections=options.connections)
+
         for path in paths:  # one request each: status and time, warming the caches
             started = time.monotonic()
-            with urllib.request.urlopen(f"http://{HOST}:{options.port}{path}") as response:
-                response.read()
-                print(f"   {response.status} {time.monotonic() - started:6.3f} s  {path}")
+            status, _ = harness.fetch(base_url + path)
+            print(f"   {status} {time.monotonic() - started:6.3f} s  {path}")
         print(f"1. wrk, {options.seconds} s at {options.connections} connections, "
               f"over {len(paths)} public pages:", flush=True)
-        figures, _ = wrk(options.port, paths, seconds=options.seconds,
-                         connections=options.connections)
-        print(f"   {figures}")
+        figures = load(options.seconds)
+        print(f"   {summary(figures)}")
         if figures["non_2xx"] or figures["socket_errors"]:
-            problems.append(f"wrk: {figures['non_2xx']} non-2xx, "
-                            f"{figures['socket_errors']} socket errors")
+            problems.append(f"wrk: {summary(figures)}")
 
         print("2. Mixed drill: coordinators save follow-ups while wrk loads the pages:",
               flush=True)
-        result = {}
-        loader = threading.Thread(target=lambda: result.update(figures=wrk(
-            options.port, paths, seconds=max(20, options.seconds // 2),
-            connections=options.connections)[0]))
+        during = {}
+        loader = threading.Thread(
+            target=lambda: during.update(load(max(20, options.seconds // 2)))
+        )
         loader.start()
         time.sleep(2)
         ledger = coordinator_drill()
@@ -347,19 +294,17 @@ def main():
         drill_problems = check_ledger(ledger)
         print(f"   saves: {ledger['saved']} ok, {ledger['refused']} refused as conflicts "
               f"(of {ledger['contested'] * 4} racing creations), {len(ledger['final'])} rows, "
-              f"{ledger['seconds']:.1f} s; wrk meanwhile: {result['figures']}")
+              f"{ledger['seconds']:.1f} s; wrk meanwhile: {summary(during)}")
         print(f"   duplicated or lost rows: {'none' if not drill_problems else drill_problems}")
         problems += drill_problems
-        if result["figures"]["non_2xx"] or result["figures"]["socket_errors"]:
-            problems.append(f"wrk during the drill: {result['figures']}")
+        if during["non_2xx"] or during["socket_errors"]:
+            problems.append(f"wrk during the drill: {summary(during)}")
 
         if options.outage:
             print("3. Outage drill:", flush=True)
-            outage, outage_problems = outage_drill(options.port)
+            outage, outage_problems = outage_drill(base_url)
             print(f"   {outage}")
             problems += outage_problems
-    finally:
-        stop_gunicorn(gunicorn)
     if problems:
         print("FAILED: " + "; ".join(problems))
         raise SystemExit(1)

@@ -1,36 +1,26 @@
 """The benchmark behind bench/run: pick the pages, count their SQL queries, measure the
 national export's memory, explain the search plans, load every page with wrk under gunicorn
-(uncached, then cached) and write bench/RESULTS.md. Run through bench/run, which prepares
-the database and the environment."""
+(uncached, then cached) and write bench/RESULTS.md."""
 
 import datetime
 import json
 import os
 import platform
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from urllib.parse import unquote
 from pathlib import Path
+from urllib.parse import unquote
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
-HOST = "127.0.0.1"
+import harness
+from harness import HOST
+
+RESULTS = harness.ROOT / "bench" / "RESULTS.md"
+DATABASE_URL = "postgres://postgres@127.0.0.1:5432/medborgarloften_bench"
 SEARCH_WORD = "trygghetsvandringar"
 EXPORT_PAGES = {"national_json", "pdf"}
 STREAMED_NATIONALLY = {"national_json", "national_csv"}
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
 
 
 def client():
@@ -123,7 +113,7 @@ def count_queries(targets):
 
 def memory_of_export(path):
     """Run in a fresh process: peak RSS growth while streaming one export to nowhere."""
-    setup_django()
+    harness.django_setup()
     browser = client()
     browser.get("/healthz")
     from django.urls import reverse
@@ -199,60 +189,13 @@ def explain_search():
 
 # --- load under gunicorn -------------------------------------------------------------
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(port, cache_url):
-    env = {**os.environ, "CACHE_URL": cache_url}
-    process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application",
-         "--workers", "2", "--bind", f"{HOST}:{port}", "--log-level", "warning",
-         "--timeout", "120"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )
-    if os.environ.get("BENCH_PIDFILE"):
-        Path(os.environ["BENCH_PIDFILE"]).write_text(str(process.pid))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited (is {HOST}:{port} taken?).")
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.3)
-    stop(process)
-    raise SystemExit("gunicorn did not answer /healthz within 60 s.")
-
-
-def stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def fetch(url, headers=None):
-    request = urllib.request.Request(url, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=300) as answer:
-        answer.read()
-        return answer.status, dict(answer.headers)
-
-
 def timed_downloads(url, *, count=3, budget=180):
     """Download `url` up to `count` times (fewer if `budget` seconds run out)."""
     took = []
     started = time.monotonic()
     while len(took) < count and time.monotonic() - started < budget:
         begin = time.monotonic()
-        fetch(url)
+        harness.fetch(url)
         took.append((time.monotonic() - begin) * 1000)
     took.sort()
     return {
@@ -260,58 +203,31 @@ def timed_downloads(url, *, count=3, budget=180):
         "p50": took[len(took) // 2],
         "p99": took[-1],
         "requests": len(took),
-        "errors": 0,
-        "sequential": True,
-    }
-
-
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-
-
-def milliseconds(text):
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * UNITS[unit]
-
-
-def wrk(url, *, seconds, connections, headers=()):
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "--timeout", "60s"]
-    for header in headers:
-        command += ["-H", header]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
-    requests = re.search(r"^\s*(\d+) requests in", output, re.MULTILINE)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": milliseconds(percentiles["50"]) if "50" in percentiles else None,
-        "p99": milliseconds(percentiles["99"]) if "99" in percentiles else None,
-        "requests": int(requests.group(1)) if requests else 0,
-        "errors": int(errors.group(1)) if errors else 0,
+        "non_2xx": 0,
+        "socket_errors": 0,
     }
 
 
 def load(targets, *, port, cache_url, seconds, connections):
-    """wrk against every target on a fresh gunicorn; cached runs warm each page first and
-    send the export's and PDF's validator back (conditional GET)."""
-    process = start_gunicorn(port, cache_url)
-    results = {}
-    try:
+    """wrk against every target, interleaved, on a fresh gunicorn. Each page is requested
+    once first, which warms the cache; cached runs send the export's and PDF's validator
+    back (conditional GET)."""
+    cached = not cache_url.startswith("dummy")
+    with harness.gunicorn(port=port, CACHE_URL=cache_url) as base_url:
+        pages, results = [], {}
         for name, path in targets:
-            url = f"http://{HOST}:{port}{path}"
-            status, headers = fetch(url)
-            extra = []
-            if not cache_url.startswith("dummy") and name in EXPORT_PAGES and "ETag" in headers:
-                extra = [f"If-None-Match: {headers['ETag']}"]
-            if name == "national_json" and not extra:
+            _, headers = harness.fetch(base_url + path)
+            conditional = cached and name in EXPORT_PAGES and "ETag" in headers
+            if name == "national_json" and not conditional:
                 # The whole country takes tens of seconds a request: a few timed downloads.
-                results[name] = timed_downloads(url)
+                results[name] = timed_downloads(base_url + path)
             else:
-                results[name] = wrk(url, seconds=seconds, connections=connections,
-                                    headers=extra)
-            results[name]["conditional"] = bool(extra)
-    finally:
-        stop(process)
+                pages.append((name, path, [f"If-None-Match: {headers['ETag']}"]
+                              if conditional else []))
+        results.update(harness.interleaved(base_url, pages, seconds=seconds,
+                                           connections=connections))
+    for name, _, headers in pages:
+        results[name]["conditional"] = bool(headers)
     return results
 
 
@@ -375,7 +291,9 @@ def write_results(*, targets, counts, memory, plans, uncached, cached, settings)
         f"{info['load']}",
         f"- PostgreSQL {info['postgresql']}, Python {info['python']}, gunicorn with 2 sync "
         f"workers on {HOST}; wrk on the same machine (1 thread, {settings['connections']} "
-        f"connections, {settings['seconds']} s a page). The uncached national export takes "
+        f"connections, {settings['seconds']} s a page, the floor and the pages taking turns "
+        f"in slices of about {harness.SLICE_SECONDS} s; p50 = median of the slices' p50s, "
+        "p99 = highest of their p99s). The uncached national export takes "
         "tens of seconds a request, so it is downloaded up to 3 times one after another "
         "instead (p50 = median, p99 = slowest).",
         "- Uncached: `CACHE_URL=dummy://`. Cached: `CACHE_URL=" + settings["redis"] + "`, "
@@ -384,7 +302,8 @@ def write_results(*, targets, counts, memory, plans, uncached, cached, settings)
         "",
         "## Dataset",
         "",
-        "`python manage.py generate_dataset --municipalities 290 --years 10 --seed 1`:",
+        f"`python manage.py generate_dataset --municipalities {settings['municipalities']} "
+        f"--years {settings['years']} --seed 1`:",
         "",
         "| rows | count |",
         "|---|---:|",
@@ -417,12 +336,13 @@ def write_results(*, targets, counts, memory, plans, uncached, cached, settings)
         row.append(f"| {query['uncached']} | {query['cached']} |")
         lines.append("".join(row))
     errors = [
-        f"{mode} {name}: {result['errors']} of {result['requests']}"
+        f"{mode} {name}: {result['non_2xx']} non-2xx answers and {result['socket_errors']} "
+        f"socket errors in {result['requests']} requests"
         for mode, results in (("uncached", uncached), ("cached", cached))
-        for name, result in results.items() if result["errors"]
+        for name, result in results.items() if result["non_2xx"] or result["socket_errors"]
     ]
     if errors:
-        lines += ["", "Non-2xx/3xx answers: " + "; ".join(errors) + "."]
+        lines += ["", "Errors: " + "; ".join(errors) + "."]
     lines += ["", "## National exports: memory", ""]
     for name, result in memory.items():
         lines.append(
@@ -484,10 +404,14 @@ def main(argv):
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=2)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--municipalities", type=int, default=290,
+                        help="Dataset size; smaller only to check the harness itself.")
+    parser.add_argument("--years", type=int, default=10)
     options = parser.parse_args(argv)
-    # Ctrl-C or a TERM from bench/run still runs the finally that stops gunicorn.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
-    setup_django()
+    # The measuring process caches in its own memory; the gunicorn runs set their own.
+    harness.prepare(os.environ.get("BENCH_DATABASE_URL", DATABASE_URL), name="bench",
+                    CACHE_URL="locmem://")
+    harness.dataset(municipalities=options.municipalities, years=options.years)
     targets = pick_targets()
     print("Pages:", ", ".join(f"{name} {path}" for name, path in targets), flush=True)
     counts = count_queries(targets + extra_pages(targets))
@@ -498,7 +422,7 @@ def main(argv):
     for name in ("national_json", "national_csv"):
         done = subprocess.run(
             [sys.executable, __file__, "memory", reverse(f"public:{name}")],
-            capture_output=True, text=True, check=True, cwd=ROOT,
+            capture_output=True, text=True, check=True, cwd=harness.ROOT,
         )
         memory[name] = json.loads(done.stdout.strip().splitlines()[-1])
         counts[name] = {"uncached": memory[name]["queries"], "cached": memory[name]["queries"]}
@@ -508,22 +432,20 @@ def main(argv):
     from django.db import connections
 
     connections.close_all()
-    port = options.port or free_port()
     runs = {}
     for mode, cache_url in (("uncached", "dummy://"), ("cached", options.redis)):
         if mode == "cached":
             import redis
 
             redis.Redis.from_url(options.redis).flushdb()
-        runs[mode] = load(targets, port=port, cache_url=cache_url,
+        runs[mode] = load(targets, port=options.port, cache_url=cache_url,
                           seconds=options.seconds, connections=options.connections)
         for name, result in runs[mode].items():
             print(f"{mode:>8} {name:>15}: {result}", flush=True)
     lines = write_results(
         targets=targets, counts=counts, memory=memory, plans=plans,
         uncached=runs["uncached"], cached=runs["cached"],
-        settings={"connections": options.connections, "seconds": options.seconds,
-                  "redis": options.redis},
+        settings=vars(options),
     )
     print("\n".join(lines))
 

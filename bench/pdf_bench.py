@@ -16,27 +16,17 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
 
 
 def setup(folder):
-    sys.path.insert(0, str(ROOT))
-    os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "bench-only-not-secret",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-        "DJANGO_MEDIA_ROOT": str(folder / "media"),
-        "SIGNING_KEYS_DIR": str(folder / "keys"),
-        "SIGNING_TSA_URL": "",
-    })
-    import django
-
-    django.setup()
+    harness.prepare(
+        f"sqlite:///{folder / 'bench.sqlite3'}", name="pdf",
+        DJANGO_STATIC_ROOT=str(folder / "static"), DJANGO_MEDIA_ROOT=str(folder / "media"),
+        SIGNING_KEYS_DIR=str(folder / "keys"), SIGNING_TSA_URL="",
+    )
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
     call_command("create_demo_signing_keys", verbosity=0, stdout=open(os.devnull, "w"))
     from followup.demo.loader import load_demo
 
