@@ -84,6 +84,13 @@ def verify(request):
             )
         try:
             result = verification.verify(form.cleaned_data["file"])
+        except verification.TooComplex:
+            form.add_error("file", _(
+                "This PDF is too complex to check here: it has more revisions, objects or "
+                "form fields, or deeper nesting, than this page examines, or checking it "
+                "took too long. Documents published by this portal are far simpler."
+            ))
+            status = 400
         except verification.UnreadablePdf:
             form.add_error("file", _(
                 "The PDF is damaged and cannot be read, so it cannot be checked."

@@ -25,6 +25,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
             result = verification.verify(data)
+        except verification.TooComplex as error:
+            raise CommandError(f"{file} is too complex to check ({error}).") from None
         except verification.UnreadablePdf as error:
             raise CommandError(f"{file} is not a readable PDF ({error}).") from None
         self.stdout.write(f"SHA-256: {result.sha256}")
@@ -50,6 +52,8 @@ class Command(BaseCommand):
                 f"  modified after signing: "
                 f"{'YES' if signature.modified_after_signing else 'no'}"
             )
+        if result.not_checked:
+            self.stdout.write(f"{result.not_checked} more signatures NOT checked.")
         if not result.ok:
             raise CommandError("Verification failed.", returncode=1)
         self.stdout.write(self.style.SUCCESS("Verified."))
