@@ -99,7 +99,8 @@ def verify(request):
         else:
             if not result.is_known and not result.signatures:
                 form.add_error("file", _(
-                    "This PDF has no signatures and is not a document from this portal."
+                    "This PDF has no signatures and is not a document published by this "
+                    "portal."
                 ))
                 status, result = 400, None
     return render(

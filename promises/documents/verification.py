@@ -1,7 +1,8 @@
-"""Recognise the portal's own PDFs, and check the signatures in any uploaded PDF against
+"""Recognise the portal's published PDFs, and check the signatures in any uploaded PDF against
 the portal's own trust roots (signatures.py), in a child process with a time and memory limit."""
 
 import dataclasses
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -14,14 +15,24 @@ from promises.documents.signatures import (  # noqa: F401 (the names callers use
     UnreadablePdf,
 )
 from promises.documents.storage import sha256_of
-from promises.models import Document
+from promises.models import Document, PromisePeriod
+
+PUBLIC_STATUSES = [PromisePeriod.Status.PUBLISHED, PromisePeriod.Status.ARCHIVED]
+
 
 @dataclasses.dataclass
 class Verification:
     sha256: str
+    # The stored document with exactly these bytes, only if it has been public: the page
+    # never vouches for a draft, nor tells a draft from any other file.
     document: Document | None
     signatures: list
     not_checked: int = 0  # signatures beyond the number examined
+    # The period as it is, or as it was when last public (never its unpublished edits).
+    title: str = ""
+    municipality: str = ""
+    police_area: str = ""
+    withdrawn_at: datetime.datetime | None = None  # when its period left the public site
 
     @property
     def is_known(self):
@@ -39,14 +50,46 @@ def verify(data):
     """What the portal knows about these PDF bytes; raises UnreadablePdf (or TooComplex)."""
     check = read_signatures(data)
     digest = sha256_of(data)
+    result = Verification(
+        sha256=digest, document=None, signatures=check.signatures,
+        not_checked=check.not_checked,
+    )
     document = (
         Document.objects.select_related("period__municipality", "period__police_area")
         .filter(sha256=digest).first()
     )
-    return Verification(
-        sha256=digest, document=document, signatures=check.signatures,
-        not_checked=check.not_checked,
+    if document is None:
+        return result
+    period = document.period
+    if period.status in PUBLIC_STATUSES:
+        shown = period
+    else:
+        shown, result.withdrawn_at = publication_history(period)
+        # Never public: a draft's file, or one made after the period was withdrawn.
+        if shown is None or document.created_at > result.withdrawn_at:
+            result.withdrawn_at = None
+            return result
+    result.document = document
+    result.title = shown.title
+    result.municipality = shown.municipality.name
+    result.police_area = shown.police_area.name
+    return result
+
+
+def publication_history(period):
+    """The period's history record from when it was last public, and when it was taken off
+    the public site after that; (None, None) when it was never public."""
+    last_public = (
+        period.history.filter(status__in=PUBLIC_STATUSES)
+        .order_by("-history_date", "-history_id").first()
     )
+    if last_public is None:
+        return None, None
+    withdrawn = (
+        period.history.filter(history_date__gte=last_public.history_date)
+        .exclude(status__in=PUBLIC_STATUSES).order_by("history_date", "history_id").first()
+    )
+    return last_public, withdrawn.history_date if withdrawn else period.updated_at
 
 
 def trust_roots():

@@ -1,9 +1,10 @@
-"""Check a PDF file as the public verification page does; exit 0 only when the portal issued
+"""Check a PDF file as the public verification page does; exit 0 only when the portal published
 exactly this file and every signature in it is intact and trusted."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from promises.documents import verification
 
@@ -33,12 +34,20 @@ class Command(BaseCommand):
         if result.is_known:
             document = result.document
             self.stdout.write(
-                f"Known document: {document.period} – {document.get_kind_display()} "
+                f"Known document: {result.municipality} – {result.title} – "
+                f"{document.get_kind_display()} "
                 f"version {document.version} ({document.get_state_display()}), "
                 f"issued {document.created_at:%Y-%m-%d %H:%M}."
             )
+            if result.withdrawn_at:
+                self.stdout.write(
+                    f"Withdrawn: its period left the public site on "
+                    f"{timezone.localtime(result.withdrawn_at):%Y-%m-%d}."
+                )
         else:
-            self.stdout.write("NOT a document issued by this portal (no stored file matches).")
+            self.stdout.write(
+                "NOT a published document of this portal (no published file matches)."
+            )
         if not result.signatures:
             self.stdout.write("No signatures.")
         for number, signature in enumerate(result.signatures, start=1):
