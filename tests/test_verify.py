@@ -270,3 +270,38 @@ def test_verify_pdf_command_names_the_withdrawal(signed, katrineholm, tmp_path):
     assert "Withdrawn: its period left the public site on" in out.getvalue()
     assert "Utkast" not in out.getvalue()
 
+
+# Rate limiting: uploads per client address and minute.
+
+def test_uploads_past_the_limit_per_address_get_429_with_retry_after(client, db, settings):
+    settings.VERIFY_UPLOADS_PER_MINUTE = 2
+    for _ in range(2):
+        assert upload(client, b"GIF89a not a PDF").status_code == 400
+    response = upload(client, b"GIF89a not a PDF")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    assert "Högst 2 filer i minuten" in page
+    # Another address is counted on its own; reading the page is never limited.
+    other = client.post(
+        URL, {"file": SimpleUploadedFile("a.pdf", b"GIF89a", "application/pdf")},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert other.status_code == 400
+    assert client.get(URL).status_code == 200
+
+
+def test_rate_limit_counts_the_client_behind_the_proxy(client, db, settings):
+    settings.VERIFY_UPLOADS_PER_MINUTE = 1
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def upload_from(address):
+        return client.post(
+            URL, {"file": SimpleUploadedFile("a.pdf", b"GIF89a", "application/pdf")},
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    assert upload_from("198.51.100.1").status_code == 400
+    assert upload_from("198.51.100.2").status_code == 400
+    assert upload_from("198.51.100.1").status_code == 429
