@@ -12,6 +12,9 @@ class LimitExceeded(Exception):
     """The child ran out of time or memory, or died before it answered."""
 
 
+# Loaded once in the fork server rather than in every child: the checks run on uploads.
+# (The server starts on the first run and keeps the list it started with.)
+SERVER_MODULES = ["promises.documents.signatures"]
 # Libraries may catch a MemoryError like any other error (pyHanko's difference analysis
 # does) and go on with a wrong answer; a child whose peak came this close to its limit is
 # taken to have reached it.
@@ -39,8 +42,8 @@ def set_limits(seconds, memory_bytes):
     resource.setrlimit(
         resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard)
     )
-    if not memory_bytes:
-        return None
+    if not memory_bytes or not os.path.exists("/proc/self/status"):
+        return None  # without Linux's /proc (a developer's Mac), time is the only limit
     # The address space counts what the child already has mapped, so the limit is the
     # growth from here.
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -57,9 +60,13 @@ def child(connection, function, args, seconds, memory_bytes):
     logging.disable(logging.WARNING)
     try:
         limit = set_limits(seconds, memory_bytes)
+        # Receiving the arguments may have peaked higher than the function will.
+        peak_before = peak_virtual_memory_bytes() if limit else 0
         outcome = ("value", function(*args))
-        if limit and peak_virtual_memory_bytes() > limit - MEMORY_MARGIN_BYTES:
-            outcome = ("limit", "out of memory")
+        if limit:
+            peak = peak_virtual_memory_bytes()
+            if peak > peak_before and peak > limit - MEMORY_MARGIN_BYTES:
+                outcome = ("limit", "out of memory")
     except MemoryError:
         outcome = ("limit", "out of memory")
     except Exception as error:
@@ -75,15 +82,15 @@ def run(function, *args, seconds, memory_bytes):
     """`function(*args)` in a child process; its exceptions are raised here. LimitExceeded
     when it takes over `seconds` (wall clock) or grows by over `memory_bytes`.
 
-    Children are forked from a fork server that has only the function's module loaded (not
-    the web process, whose threads and connections a fork would copy), so starting one
-    costs a few tens of milliseconds. The function and its arguments must be picklable, and
+    Children are forked from a fork server that has only SERVER_MODULES loaded (not the web
+    process, whose threads and connections a fork would copy), so starting one costs a few
+    tens of milliseconds. The function and its arguments must be picklable, and
     each child imports the main module again as multiprocessing does (gunicorn's and
     manage.py's take milliseconds; a script's main module keeps its work under
     `if __name__ == "__main__"`).
     """
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([function.__module__])
+    context.set_forkserver_preload(SERVER_MODULES)
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(
         target=child, args=(sender, function, args, seconds, memory_bytes), daemon=True

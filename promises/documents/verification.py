@@ -103,7 +103,7 @@ def trust_roots():
 
 def read_signatures(data):
     """Check the signatures in the PDF in a child process, within the limits of
-    signatures.py and the time and memory settings; raise UnreadablePdf for bytes that are
+    pdf_limits.py and the time and memory settings; raise UnreadablePdf for bytes that are
     no PDF, TooComplex for a PDF beyond a limit."""
     try:
         return isolation.run(
