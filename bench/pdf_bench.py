@@ -86,7 +86,7 @@ def main():
             "sign twice (police, then municipality)": timed(sign_twice, runs),
             "render tertial report T3 2018": timed(render_report, runs),
         }
-        checks = verification.read_signatures(state["signed"])
+        checks = verification.read_signatures(state["signed"]).signatures
         assert len(checks) == 2 and all(check.ok for check in checks), checks
     load = os.getloadavg()[0]
     print(f"{runs} runs each after one warm-up, one process, Python {sys.version.split()[0]}, "

@@ -292,6 +292,13 @@ SIGNING_TRUST_ROOTS = env_list(
 SIGNING_TSA_URL = env_str("SIGNING_TSA_URL", default="")
 # Largest PDF the verification page accepts; bigger uploads are refused before reading.
 VERIFY_MAX_UPLOAD_BYTES = env_int("VERIFY_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Checking one upload's signatures runs in a child process stopped after this many seconds
+# or this much memory (promises/documents/isolation.py); the portal's own PDFs take a
+# fraction of a second and a few megabytes.
+VERIFY_TIME_LIMIT_SECONDS = env_int("VERIFY_TIME_LIMIT_SECONDS", default=5)
+VERIFY_MEMORY_LIMIT_MB = env_int("VERIFY_MEMORY_LIMIT_MB", default=100)
+# Uploads to the verification page per client address and minute; more get 429.
+VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", default=10)
 # Uploads over 2.5 MB go to a temporary file, never memory; other request bodies stay small.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

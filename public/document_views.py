@@ -6,10 +6,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import condition, require_http_methods, require_safe
 from public.access import downloadable_documents, viewer
 from public.cache import document_etag
+from public.throttle import retry_after
 from promises.documents import verification
 
 
@@ -61,11 +62,33 @@ def too_large_message():
     }
 
 
+def too_many_uploads(request, form, seconds):
+    response = render(
+        request, "public/verify.html",
+        {"form": form, "upload_error": ngettext(
+            "At most %(count)s files a minute can be checked from one address. Wait "
+            "%(seconds)s second and try again.",
+            "At most %(count)s files a minute can be checked from one address. Wait "
+            "%(seconds)s seconds and try again.",
+            seconds,
+        ) % {"count": settings.VERIFY_UPLOADS_PER_MINUTE, "seconds": seconds}},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Anyone uploads a PDF and learns whether it is an unaltered document from the portal."""
     status, result, form = 200, None, VerifyForm()
     if request.method == "POST":
+        # Counted before the body is read: every upload costs the server work.
+        wait = retry_after(
+            request, action="verify", per_minute=settings.VERIFY_UPLOADS_PER_MINUTE
+        )
+        if wait:
+            return too_many_uploads(request, form, wait)
         try:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -84,6 +107,13 @@ def verify(request):
             )
         try:
             result = verification.verify(form.cleaned_data["file"])
+        except verification.TooComplex:
+            form.add_error("file", _(
+                "This PDF is too complex to check here: it has more revisions, objects or "
+                "form fields, or deeper nesting, than this page examines, or checking it "
+                "took too long. Documents published by this portal are far simpler."
+            ))
+            status = 400
         except verification.UnreadablePdf:
             form.add_error("file", _(
                 "The PDF is damaged and cannot be read, so it cannot be checked."
@@ -92,7 +122,8 @@ def verify(request):
         else:
             if not result.is_known and not result.signatures:
                 form.add_error("file", _(
-                    "This PDF has no signatures and is not a document from this portal."
+                    "This PDF has no signatures and is not a document published by this "
+                    "portal."
                 ))
                 status, result = 400, None
     return render(

@@ -165,7 +165,7 @@ def test_verify_pdf_command_fails_for_a_changed_copy(signed, tmp_path, change):
     with pytest.raises(CommandError) as raised:
         call_command("verify_pdf", str(path), stdout=out)
     assert raised.value.returncode == 1
-    assert "NOT a document issued by this portal" in out.getvalue()
+    assert "NOT a published document of this portal" in out.getvalue()
 
 
 def test_verify_pdf_command_refuses_a_damaged_file(tmp_path, db):
@@ -179,3 +179,129 @@ def test_malformed_content_length_is_no_server_error(client, db):
     response = client.post(URL, {}, CONTENT_LENGTH="lots")
     assert 400 <= response.status_code < 500 or response.status_code == 200
     assert response.status_code < 500
+
+
+# Drafts and withdrawn periods: the page vouches only for what the portal has published.
+
+def test_signed_document_of_a_never_published_period_is_not_vouched_for(
+    client, signing_keys, db
+):
+    from tests.factories import make_period
+
+    period = make_period(published=False, promises=1, activities=1)
+    services.sign_agreement(period, party="police")
+    document = services.sign_agreement(period, party="municipality")
+    response = upload(client, storage.read(document))
+    assert response.status_code == 200  # its signatures are checked like any file's
+    result = response.context["result"]
+    assert result.document is None and not result.is_known
+    assert (result.title, result.municipality, result.withdrawn_at) == ("", "", None)
+    page = response.content.decode()
+    assert period.title not in page
+    assert period.municipality.name not in page
+    assert "Inte ett publicerat dokument" in page
+
+
+def test_unsigned_draft_document_reads_as_any_unknown_file(client, signing_keys, db):
+    from tests.factories import make_period
+
+    period = make_period(published=False, promises=1, activities=1)
+    document = services.generate_agreement(period)
+    response = upload(client, storage.read(document))
+    assert response.status_code == 400
+    assert response.context.get("result") is None
+    assert period.title not in response.content.decode()
+
+
+def withdraw(period, *, title):
+    """Unpublish the period, then edit the draft, as a coordinator would."""
+    from promises.services import unpublish_period
+
+    unpublish_period(period, by=None, reason="Fel siffror")
+    period.refresh_from_db()
+    period.title = title
+    period.save()
+    return period.history.filter(status="draft").order_by("history_date").first().history_date
+
+
+def test_withdrawn_period_document_shows_its_checks_and_the_withdrawal_date(
+    client, signed, katrineholm
+):
+    from django.utils import dateformat, timezone, translation
+
+    withdrawn_at = withdraw(katrineholm[2022], title="Utkast till nytt löfte")
+    response = upload(client, storage.read(signed))
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result.document == signed
+    assert result.withdrawn_at == withdrawn_at
+    assert result.title == "Medborgarlöfte 2022–2023"
+    assert [s.ok for s in result.signatures] == [True, True]
+    page = response.content.decode()
+    with translation.override("sv"):
+        date = dateformat.format(timezone.localtime(withdrawn_at), "j F Y")
+    assert f"avpublicerades från portalen den {date}" in page
+    assert "Utkast till nytt löfte" not in page  # the draft's edits stay private
+    assert f'href="/medborgarloften/{katrineholm[2022].pk}/"' not in page
+    assert "Oförändrat: det här är exakt" not in page
+
+
+def test_document_made_after_the_period_was_withdrawn_is_not_vouched_for(
+    client, signed, katrineholm
+):
+    period = katrineholm[2022]
+    withdraw(period, title=period.title)
+    newer = services.generate_agreement(period)
+    services.sign_agreement(period, party="police")
+    signed_newer = services.sign_agreement(period, party="municipality")
+    for document in (newer, signed_newer):
+        response = upload(client, storage.read(document))
+        assert response.context.get("result") is None or not response.context["result"].is_known
+    # The one it had published still reads as withdrawn, not as a forgery.
+    assert upload(client, storage.read(signed)).context["result"].withdrawn_at
+
+
+def test_verify_pdf_command_names_the_withdrawal(signed, katrineholm, tmp_path):
+    withdraw(katrineholm[2022], title="Utkast")
+    path = tmp_path / "withdrawn.pdf"
+    path.write_bytes(storage.read(signed))
+    out = io.StringIO()
+    call_command("verify_pdf", str(path), stdout=out)
+    assert "Withdrawn: its period left the public site on" in out.getvalue()
+    assert "Utkast" not in out.getvalue()
+
+
+# Rate limiting: uploads per client address and minute.
+
+def test_uploads_past_the_limit_per_address_get_429_with_retry_after(client, db, settings):
+    settings.VERIFY_UPLOADS_PER_MINUTE = 2
+    for _ in range(2):
+        assert upload(client, b"GIF89a not a PDF").status_code == 400
+    response = upload(client, b"GIF89a not a PDF")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    assert "Högst 2 filer i minuten" in page
+    # Another address is counted on its own; reading the page is never limited.
+    other = client.post(
+        URL, {"file": SimpleUploadedFile("a.pdf", b"GIF89a", "application/pdf")},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert other.status_code == 400
+    assert client.get(URL).status_code == 200
+
+
+def test_rate_limit_counts_the_client_behind_the_proxy(client, db, settings):
+    settings.VERIFY_UPLOADS_PER_MINUTE = 1
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def upload_from(address):
+        return client.post(
+            URL, {"file": SimpleUploadedFile("a.pdf", b"GIF89a", "application/pdf")},
+            HTTP_X_FORWARDED_FOR=address,
+        )
+
+    assert upload_from("198.51.100.1").status_code == 400
+    assert upload_from("198.51.100.2").status_code == 400
+    assert upload_from("198.51.100.1").status_code == 429

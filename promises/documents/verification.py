@@ -1,27 +1,38 @@
-"""Recognise the portal's own PDFs and check the signatures in any uploaded PDF against
-the portal's own trust roots."""
+"""Recognise the portal's published PDFs, and check the signatures in any uploaded PDF against
+the portal's own trust roots (signatures.py), in a child process with a time and memory limit."""
 
 import dataclasses
 import datetime
-import io
 from pathlib import Path
 
 from django.conf import settings
 from pyhanko.keys import load_certs_from_pemder
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
+from promises.documents import isolation, signatures
+from promises.documents.signatures import (  # noqa: F401 (the names callers use)
+    SignatureReport,
+    TooComplex,
+    UnreadablePdf,
+)
 from promises.documents.storage import sha256_of
-from promises.models import Document
+from promises.models import Document, PromisePeriod
+
+PUBLIC_STATUSES = [PromisePeriod.Status.PUBLISHED, PromisePeriod.Status.ARCHIVED]
 
 
 @dataclasses.dataclass
 class Verification:
     sha256: str
+    # The stored document with exactly these bytes, only if it has been public: the page
+    # never vouches for a draft, nor tells a draft from any other file.
     document: Document | None
     signatures: list
+    not_checked: int = 0  # signatures beyond the number examined
+    # The period as it is, or as it was when last public (never its unpublished edits).
+    title: str = ""
+    municipality: str = ""
+    police_area: str = ""
+    withdrawn_at: datetime.datetime | None = None  # when its period left the public site
 
     @property
     def is_known(self):
@@ -29,18 +40,57 @@ class Verification:
 
     @property
     def ok(self):
-        return self.is_known and all(signature.ok for signature in self.signatures)
+        return (
+            self.is_known and not self.not_checked
+            and all(signature.ok for signature in self.signatures)
+        )
 
 
 def verify(data):
-    """What the portal knows about these PDF bytes; raises UnreadablePdf."""
-    signatures = read_signatures(data)
+    """What the portal knows about these PDF bytes; raises UnreadablePdf (or TooComplex)."""
+    check = read_signatures(data)
     digest = sha256_of(data)
+    result = Verification(
+        sha256=digest, document=None, signatures=check.signatures,
+        not_checked=check.not_checked,
+    )
     document = (
         Document.objects.select_related("period__municipality", "period__police_area")
         .filter(sha256=digest).first()
     )
-    return Verification(sha256=digest, document=document, signatures=signatures)
+    if document is None:
+        return result
+    period = document.period
+    if period.status in PUBLIC_STATUSES:
+        shown = period
+    else:
+        shown, result.withdrawn_at = publication_history(period)
+        # Never public: a draft's file, or one made after the period was withdrawn.
+        if shown is None or document.created_at > result.withdrawn_at:
+            result.withdrawn_at = None
+            return result
+    result.document = document
+    result.title = shown.title
+    result.municipality = shown.municipality.name
+    result.police_area = shown.police_area.name
+    return result
+
+
+def publication_history(period):
+    """The period's history record from when it was last public, and when it was taken off
+    the public site after that; (None, None) when it was never public."""
+    last_public = (
+        period.history.filter(status__in=PUBLIC_STATUSES)
+        .order_by("-history_date", "-history_id").first()
+    )
+    if last_public is None:
+        return None, None
+    withdrawn = (
+        period.history.filter(history_date__gte=last_public.history_date)
+        .exclude(status__in=PUBLIC_STATUSES).order_by("history_date", "history_id").first()
+    )
+    return last_public, withdrawn.history_date if withdrawn else period.updated_at
+
 
 def trust_roots():
     roots = []
@@ -51,103 +101,15 @@ def trust_roots():
     return roots
 
 
-def validation_context():
-    # No fetching: the portal answers from its own trust roots and never calls out.
-    return ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-
-
-@dataclasses.dataclass
-class SignatureReport:
-    field_name: str
-    signer: str
-    signed_at: datetime.datetime | None
-    intact: bool
-    valid: bool
-    trusted: bool
-    coverage: str
-    modification_level: str
-    docmdp_ok: bool | None
-    certifying: bool
-
-    @property
-    def modified_after_signing(self):
-        """True when something beyond the later signatures changed after this one."""
-        return (
-            self.docmdp_ok is False
-            or self.modification_level not in {
-                ModificationLevel.NONE.name, ModificationLevel.LTA_UPDATES.name,
-                ModificationLevel.FORM_FILLING.name,
-            }
-        )
-
-    @property
-    def ok(self):
-        return self.intact and self.valid and self.trusted and not self.modified_after_signing
-
-
-class UnreadablePdf(Exception):
-    """The bytes are not a PDF that can be read."""
-
-
-def signer_name(certificate):
-    """"Name (Organisation)" from a certificate subject, as a person would say it."""
-    if certificate is None:
-        return ""
-    subject = certificate.subject.native
-    name = subject.get("common_name") or certificate.subject.human_friendly
-    organisation = subject.get("organization_name")
-    return f"{name} ({organisation})" if organisation else name
-
-
 def read_signatures(data):
-    """Validate every signature in the PDF; raise UnreadablePdf for bytes that are no PDF."""
-    if not data.lstrip()[:5] == b"%PDF-":
-        raise UnreadablePdf("not a PDF")
+    """Check the signatures in the PDF in a child process, within the limits of
+    pdf_limits.py and the time and memory settings; raise UnreadablePdf for bytes that are
+    no PDF, TooComplex for a PDF beyond a limit."""
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
-    except Exception as error:
-        # Anyone may upload anything: whatever a broken file makes the parser raise, the
-        # answer is "cannot be read", never a server error.
-        raise UnreadablePdf(f"{type(error).__name__}: {error}") from error
-    context = validation_context()
-    return [report_on(signature, context) for signature in embedded]
-
-
-def safely(read, fallback):
-    """A value read from an uploaded signature, or `fallback` when the file's data breaks
-    the parser (malformed dates, unknown permission levels, ...)."""
-    try:
-        return read()
-    except Exception:
-        return fallback
-
-
-def report_on(signature, context):
-    signer = safely(lambda: signer_name(signature.signer_cert), "")
-    field_name = safely(lambda: signature.field_name, "")
-    certifying = safely(lambda: signature.docmdp_level is not None, False)
-    try:
-        status = validate_pdf_signature(signature, context)
-        timestamp = status.timestamp_validity.timestamp if status.timestamp_validity else None
-        return SignatureReport(
-            field_name=field_name,
-            signer=signer,
-            signed_at=timestamp or status.signer_reported_dt,
-            intact=status.intact,
-            valid=status.valid,
-            trusted=status.trusted,
-            coverage=status.coverage.name if status.coverage else "",
-            modification_level=(
-                status.modification_level.name if status.modification_level else "OTHER"
-            ),
-            docmdp_ok=status.docmdp_ok,
-            certifying=certifying,
+        return isolation.run(
+            signatures.read_signatures, data, [root.dump() for root in trust_roots()],
+            seconds=settings.VERIFY_TIME_LIMIT_SECONDS,
+            memory_bytes=settings.VERIFY_MEMORY_LIMIT_MB * 1024 * 1024,
         )
-    except Exception as error:  # an unreadable signature is reported, not a crash
-        return SignatureReport(
-            field_name=field_name, signer=signer,
-            signed_at=safely(lambda: signature.self_reported_timestamp, None),
-            intact=False, valid=False, trusted=False, coverage=str(error),
-            modification_level="OTHER", docmdp_ok=False, certifying=False,
-        )
+    except isolation.LimitExceeded as error:
+        raise TooComplex(str(error)) from error

@@ -55,3 +55,31 @@ def test_axe_reports_an_image_without_alt_text(browser):
     violations = browser.axe_violations()
     assert "image-alt" in {violation["id"] for violation in violations}
     assert "image-alt" in describe_violations(violations)
+
+
+def test_verify_results_have_no_axe_violations(browser, demo, signing_keys, tmp_path):
+    """The answers the verification page gives after an upload: a withdrawn document's
+    (signature table, dates) and a refused file's (the error tied to the field)."""
+    from promises.documents import services, storage
+    from promises.models import PromisePeriod
+    from promises.services import unpublish_period
+    from tests import pdf_corpus
+
+    period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2022)
+    services.sign_agreement(period, party="police")
+    signed = storage.read(services.sign_agreement(period, party="municipality"))
+    unpublish_period(period, by=None, reason="Fel siffror")
+    files = {
+        "withdrawn": (signed, ".verdict-warn"),
+        "too-complex": (pdf_corpus.many_updates(signed, 20), "#file-errors"),
+    }
+    for name, (data, answer) in files.items():
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(data)
+        browser.get("/verifiera/")
+        browser.find(".verify-form input[type=file]").send_keys(str(path))
+        browser.navigate_by(lambda: browser.find(".verify-form button[type=submit]").click())
+        assert browser.find(answer).is_displayed()
+        browser.assert_accessible()
+        assert len(browser.find_all("h1")) == 1
+        browser.screenshot(f"verify-{name}")

@@ -1,9 +1,10 @@
-"""Check a PDF file as the public verification page does; exit 0 only when the portal issued
+"""Check a PDF file as the public verification page does; exit 0 only when the portal published
 exactly this file and every signature in it is intact and trusted."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from promises.documents import verification
 
@@ -25,18 +26,28 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
             result = verification.verify(data)
+        except verification.TooComplex as error:
+            raise CommandError(f"{file} is too complex to check ({error}).") from None
         except verification.UnreadablePdf as error:
             raise CommandError(f"{file} is not a readable PDF ({error}).") from None
         self.stdout.write(f"SHA-256: {result.sha256}")
         if result.is_known:
             document = result.document
             self.stdout.write(
-                f"Known document: {document.period} – {document.get_kind_display()} "
+                f"Known document: {result.municipality} – {result.title} – "
+                f"{document.get_kind_display()} "
                 f"version {document.version} ({document.get_state_display()}), "
                 f"issued {document.created_at:%Y-%m-%d %H:%M}."
             )
+            if result.withdrawn_at:
+                self.stdout.write(
+                    f"Withdrawn: its period left the public site on "
+                    f"{timezone.localtime(result.withdrawn_at):%Y-%m-%d}."
+                )
         else:
-            self.stdout.write("NOT a document issued by this portal (no stored file matches).")
+            self.stdout.write(
+                "NOT a published document of this portal (no published file matches)."
+            )
         if not result.signatures:
             self.stdout.write("No signatures.")
         for number, signature in enumerate(result.signatures, start=1):
@@ -50,6 +61,8 @@ class Command(BaseCommand):
                 f"  modified after signing: "
                 f"{'YES' if signature.modified_after_signing else 'no'}"
             )
+        if result.not_checked:
+            self.stdout.write(f"{result.not_checked} more signatures NOT checked.")
         if not result.ok:
             raise CommandError("Verification failed.", returncode=1)
         self.stdout.write(self.style.SUCCESS("Verified."))
