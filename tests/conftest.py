@@ -43,7 +43,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     demo can delete exactly those rows (see `database_as_migrated`)."""
     with django_db_blocker.unblock():
         before = _row_ids()
-        load_demo()
+        # A database kept from an earlier run (--reuse-db) already holds the demo, and
+        # which rows are the demo's would be unknown.
+        assert load_demo(), "The test database already holds the demo; run without --reuse-db."
         after = _row_ids()
     return {model: sorted(after[model] - before[model]) for model in after
             if after[model] - before[model]}
