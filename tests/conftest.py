@@ -1,9 +1,84 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite.
+
+The Katrineholm demo is loaded once per run, into the test database itself. A test that asks
+for `katrineholm` starts from it; every other test that uses the database starts, as before,
+from the database as the migrations leave it: the demo's rows are deleted inside that test's
+transaction, which is rolled back afterwards.
+"""
+
+import importlib.util
 
 import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import override_settings
+from django.utils import translation
 
 from followup.demo.loader import load_demo
 from promises.models import PromisePeriod
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """MD5 instead of PBKDF2's many rounds: the suite logs users in hundreds of times.
+    Only here; the production settings keep Django's default hashers."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def _row_ids():
+    """{model: set of primary keys} for every table, many-to-many tables included."""
+    return {
+        model: set(model._base_manager.values_list("pk", flat=True))
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with the demo loaded and committed once for the whole run.
+
+    Its value is what the demo added, {model: primary keys}, so a test that must not see the
+    demo can delete exactly those rows (see `database_as_migrated`)."""
+    with django_db_blocker.unblock():
+        before = _row_ids()
+        # A database kept from an earlier run (--reuse-db) already holds the demo, and
+        # which rows are the demo's would be unknown.
+        assert load_demo(), "The test database already holds the demo; run without --reuse-db."
+        after = _row_ids()
+    return {model: sorted(after[model] - before[model]) for model in after
+            if after[model] - before[model]}
+
+
+@pytest.fixture(autouse=True)
+def database_as_migrated(request):
+    """Without the demo for every test that uses the database but does not ask for
+    `katrineholm`: the demo's rows are deleted in the test's own transaction.
+
+    Transactional tests (the browser tests, `transaction=True`) are left alone: Django empties
+    the database after each of them, and they load what they need themselves."""
+    uses_database = "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    if "katrineholm" in request.fixturenames or not uses_database:
+        return
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("db")
+    if not connection.in_atomic_block:
+        return
+    demo_rows = request.getfixturevalue("django_db_setup")
+    with connection.cursor() as cursor:
+        # Foreign keys are checked at commit (Django makes them deferrable), so the order of
+        # the tables does not matter, and the test's rollback brings the demo back.
+        for model, pks in demo_rows.items():
+            cursor.execute(
+                "DELETE FROM %s WHERE %s IN (%s)" % (
+                    connection.ops.quote_name(model._meta.db_table),
+                    connection.ops.quote_name(model._meta.pk.column),
+                    ", ".join(["%s"] * len(pks)),
+                ),
+                pks,
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -15,13 +90,28 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def swedish():
+    """Every test starts in Swedish, the site's language: reverse() and gettext outside a
+    request use whatever language an earlier test's request left active."""
+    with translation.override("sv"):
+        yield
+
+
+@pytest.fixture
+def english():
+    """Messages are matched in English."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def katrineholm(db):
-    """The three real Katrineholm periods, loaded by the demo loader; keyed by first year."""
-    load_demo()
-    periods = PromisePeriod.objects.filter(municipality__code="0483").select_related(
-        "municipality", "police_area"
-    )
+    """The three real Katrineholm periods from the demo loader; keyed by first year."""
+    periods = PromisePeriod.objects.filter(municipality__code="0483")
+    if not periods.exists():
+        load_demo()  # a transactional test emptied the database before this one
+    periods = periods.select_related("municipality", "police_area")
     return {period.valid_from.year: period for period in periods}
 
 
@@ -32,13 +122,29 @@ def superuser_client(client, django_user_model):
     return client
 
 
+@pytest.fixture
+def settings_from_environment(monkeypatch):
+    """A function that runs config/settings.py afresh with some environment variables set
+    and returns it as a module of its own; the settings of this run stay as they are."""
+
+    def load(**environment):
+        with monkeypatch.context() as patch:
+            for name, value in environment.items():
+                patch.setenv(name, value)
+            spec = importlib.util.find_spec("config.settings")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
 @pytest.fixture(scope="session")
 def demo_signing_keys_dir(tmp_path_factory):
     """A demo CA and signer keys, made once per run by create_demo_signing_keys."""
     import io
 
     from django.core.management import call_command
-    from django.test import override_settings
 
     folder = tmp_path_factory.mktemp("signing-keys")
     keys = {party: {"file": str(folder / f"{party}.p12"), "passphrase": ""}

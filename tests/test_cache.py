@@ -7,20 +7,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from followup.models import TertialReport
 from followup.services import publish_tertial_report
 from promises.models import FocusArea, Promise, PromisePeriod
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-
-
-@pytest.fixture(autouse=True)
-def swedish():
-    """reverse() outside a request uses the language a previous request left active."""
-    with translation.override("sv"):
-        yield
 
 
 def period_url(period):

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from followup.models import FollowUp
 from promises.models import Activity
-from tests.members import form_fields, make_member
+from tests.factories import form_fields, make_member
 
 
 @pytest.fixture

@@ -10,19 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from followup.models import FollowUp, Measurement, TertialReport
 from municipalities.models import Municipality
 from promises.models import Activity, Indicator, Promise, PromisePeriod
-
-
-def make_period(katrineholm, **changes):
-    base = katrineholm[2022]
-    fields = {
-        "municipality": base.municipality,
-        "police_area": base.police_area,
-        "title": "Test",
-        "valid_from": datetime.date(2030, 1, 1),
-        "valid_to": datetime.date(2030, 12, 31),
-    }
-    fields.update(changes)
-    return PromisePeriod(**fields)
+from tests.factories import unsaved_period
 
 
 def assert_rejected_by_database(obj):
@@ -31,8 +19,8 @@ def assert_rejected_by_database(obj):
 
 
 def test_period_cannot_end_before_it_starts(katrineholm):
-    period = make_period(
-        katrineholm, valid_from=datetime.date(2030, 5, 1), valid_to=datetime.date(2030, 4, 30)
+    period = unsaved_period(
+        katrineholm[2022], valid_from=datetime.date(2030, 5, 1), valid_to=datetime.date(2030, 4, 30)
     )
     with pytest.raises(ValidationError) as error:
         period.full_clean()
@@ -41,8 +29,8 @@ def test_period_cannot_end_before_it_starts(katrineholm):
 
 
 def test_overlapping_periods_for_same_municipality_and_area_are_refused(katrineholm):
-    period = make_period(
-        katrineholm, valid_from=datetime.date(2023, 6, 1), valid_to=datetime.date(2024, 5, 31)
+    period = unsaved_period(
+        katrineholm[2022], valid_from=datetime.date(2023, 6, 1), valid_to=datetime.date(2024, 5, 31)
     )
     with pytest.raises(ValidationError) as error:
         period.full_clean()
@@ -52,22 +40,25 @@ def test_overlapping_periods_for_same_municipality_and_area_are_refused(katrineh
 
 
 def test_adjacent_periods_do_not_overlap(katrineholm):
-    period = make_period(
-        katrineholm, valid_from=datetime.date(2024, 1, 1), valid_to=datetime.date(2024, 12, 31)
+    period = unsaved_period(
+        katrineholm[2022],
+        valid_from=datetime.date(2024, 1, 1), valid_to=datetime.date(2024, 12, 31),
     )
     period.full_clean()
     period.save()
 
 
 def test_police_area_must_serve_the_municipality(katrineholm):
-    period = make_period(katrineholm, municipality=Municipality.objects.get(code="0180"))
+    period = unsaved_period(katrineholm[2022], municipality=Municipality.objects.get(code="0180"))
     with pytest.raises(ValidationError) as error:
         period.full_clean()
     assert "police_area" in error.value.message_dict
 
 
 def test_published_period_needs_published_at(katrineholm):
-    period = make_period(katrineholm, status=PromisePeriod.Status.PUBLISHED, published_at=None)
+    period = unsaved_period(
+        katrineholm[2022], status=PromisePeriod.Status.PUBLISHED, published_at=None
+    )
     assert_rejected_by_database(period)
 
 

@@ -4,17 +4,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from tests.factories import make_period
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture(autouse=True)
-def swedish():
-    with translation.override("sv"):
-        yield
 
 
 def atom_entries(client, url):

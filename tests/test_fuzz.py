@@ -3,11 +3,12 @@ admin lists, the tertial screen, search, the exports and the PDF verification up
 
 The promise: never a server error (status < 500), and every value either refused with a
 message or stored and shown escaped (a script we send never comes back as markup).
-Runtime is bounded: a few dozen examples per target, no deadline.
+Runtime is bounded: a few examples per target (see the profiles below).
 """
 
+import datetime
+import os
 import re
-from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,20 +18,22 @@ from hypothesis import strategies as st
 
 from municipalities.models import Membership, Municipality, Role
 from promises.models import Activity, Promise, PromisePeriod
-from tests.factories import make_period
+from tests.factories import forms_on, make_period
 
-# The admin forms are many (13 models, add and change): fewer examples each keeps the file
-# under a minute; everything else gets 25.
-ADMIN_FUZZ = settings(
-    max_examples=10, deadline=None, derandomize=True, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
+# "fuzz", the default, keeps this file within its one-minute budget on a busy two-core
+# machine: the same few examples every run, and a deadline so that no hostile value makes a
+# page slow. FUZZ_PROFILE=thorough tries twenty times as many fresh examples, to look harder.
+settings.register_profile(
+    "fuzz", max_examples=20, deadline=datetime.timedelta(seconds=5), derandomize=True,
+    database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                          HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-FUZZ = settings(
-    max_examples=25, deadline=None, derandomize=True, database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
+settings.register_profile(
+    "thorough", parent=settings.get_profile("fuzz"), max_examples=400, derandomize=False
 )
+FUZZ = settings.get_profile(os.environ.get("FUZZ_PROFILE", "fuzz"))
+# The admin forms are many (13 models, add and change): fewer examples each.
+ADMIN_FUZZ = settings(FUZZ, max_examples=FUZZ.max_examples // 2)
 
 # Markup we send; it must never come back unescaped.
 SCRIPTS = [
@@ -55,6 +58,14 @@ hostile_values = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.dates().map(str),
 )
+# An inline formset's form count: a huge one makes Django build and show its cap of 2,000
+# rows, seconds per page, so the draws stay small and one test sends a huge one.
+FORM_COUNTS = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
+HUGE_COUNT = "99999999999999999999999999"
+form_counts = st.one_of(
+    st.integers(min_value=-5, max_value=50).map(str),
+    st.sampled_from([value for value in HOSTILE if value != HUGE_COUNT]),
+)
 
 MAIN_MODELS = [
     "promises/promiseperiod", "promises/promise", "promises/activity", "promises/indicator",
@@ -64,55 +75,9 @@ MAIN_MODELS = [
 ]
 
 
-class FormFields(HTMLParser):
-    """The fields of the page's largest POST form: {name: [values]} and select options."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self.current, self.select, self.textarea = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form" and attrs.get("method", "").lower() == "post":
-            self.current = {"fields": {}, "options": {}, "action": attrs.get("action")}
-            self.forms.append(self.current)
-        if self.current is None or "__prefix__" in (attrs.get("name") or ""):
-            return
-        name = attrs.get("name")
-        if tag == "input" and name and attrs.get("type") not in {"submit", "button", "file"}:
-            if attrs.get("type") in {"checkbox", "radio"} and "checked" not in attrs:
-                self.current["fields"].setdefault(name, [])
-                return
-            self.current["fields"].setdefault(name, []).append(attrs.get("value") or "")
-        elif tag == "textarea" and name:
-            self.textarea = name
-            self.current["fields"][name] = [""]
-        elif tag == "select" and name:
-            self.select = name
-            self.current["fields"].setdefault(name, [])
-            self.current["options"][name] = []
-        elif tag == "option" and self.select:
-            self.current["options"][self.select].append(attrs.get("value") or "")
-            if "selected" in attrs:
-                self.current["fields"][self.select].append(attrs.get("value") or "")
-
-    def handle_data(self, data):
-        if self.textarea and self.current:
-            self.current["fields"][self.textarea][0] += data
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-        elif tag == "form":
-            self.current = None
-
-
 def largest_post_form(html):
-    parser = FormFields()
-    parser.feed(html)
-    return max(parser.forms, key=lambda form: len(form["fields"]))
+    forms = [form for form in forms_on(html) if form["method"] == "post"]
+    return max(forms, key=lambda form: len(form["controls"]))
 
 
 def assert_safe(response, *, what):
@@ -127,11 +92,17 @@ def assert_safe(response, *, what):
 def fuzzed(form, data, *, foreign_ids=()):
     """The form's own values, some replaced by hostile ones (foreign ids for selects)."""
     fields = {}
-    for name, values in form["fields"].items():
-        if name == "csrfmiddlewaretoken" or not data.draw(st.booleans(), label=name):
+    for name in form["controls"]:
+        values = form["fields"].get(name, [])
+        if name == "csrfmiddlewaretoken" or "__prefix__" in name:
+            fields[name] = values  # the inlines' empty template row: Django ignores it
+            continue
+        if not data.draw(st.booleans(), label=name):
             fields[name] = values
             continue
-        if name in form["options"] and form["options"][name]:
+        if name.endswith(FORM_COUNTS):
+            fields[name] = [data.draw(form_counts, label=name)]
+        elif form["options"].get(name):
             choices = st.sampled_from(form["options"][name] + [str(i) for i in foreign_ids])
             fields[name] = [data.draw(st.one_of(choices, hostile_values), label=name)]
         else:
@@ -196,6 +167,16 @@ def test_admin_forms_survive_hostile_values(model, fuzz_client, django_user_mode
         submit(fuzz_client, url, data, forms=forms)
 
     run()
+
+
+def test_admin_inlines_survive_a_huge_form_count(fuzz_client):
+    """The huge count the draws leave out, once: Django's cap is the same for every inline."""
+    url = "/admin/promises/promiseperiod/add/"
+    form = largest_post_form(fuzz_client.get(url).content.decode())
+    count = next(name for name in form["controls"] if name.endswith("-TOTAL_FORMS"))
+    response = fuzz_client.post(url, {**form["fields"], count: [HUGE_COUNT]})
+    assert_safe(response, what=f"POST {url} with {count}={HUGE_COUNT}")
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
 
 
 @FUZZ

@@ -10,17 +10,10 @@ from pathlib import Path
 import pytest
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import translation
 
 from tests.factories import make_period
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "open-data.md"
-
-
-@pytest.fixture(autouse=True)
-def swedish():
-    with translation.override("sv"):
-        yield
 
 
 def documented_fields():

@@ -13,7 +13,7 @@ from django.utils import timezone
 from followup.models import FollowUp, Measurement, TertialReport
 from municipalities.models import Municipality
 from promises.models import Activity, Indicator, Promise, PromisePeriod
-from tests.members import form_fields, make_member, other_period
+from tests.factories import form_fields, make_member, other_period
 
 ROLES = ["admin", "coordinator", "police", "publisher", "reviewer"]
 A = set(ROLES)

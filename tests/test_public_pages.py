@@ -5,19 +5,12 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from followup.models import FollowUp, Measurement, TertialReport
 from municipalities.models import Membership, Municipality
 from promises.models import Indicator, PromisePeriod
 from tests.factories import make_period
-
-
-@pytest.fixture(autouse=True)
-def swedish():
-    """reverse() outside a request uses the language a previous request left active."""
-    with translation.override("sv"):
-        yield
 
 
 def page(client, url, status=200):

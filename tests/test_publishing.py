@@ -14,7 +14,7 @@ from followup.tertials import Tertial
 from municipalities.models import AuditEvent
 from promises.models import Activity, PromisePeriod
 from promises.services import publish_period, unpublish_period
-from tests.members import make_member
+from tests.factories import make_member
 
 
 @pytest.fixture

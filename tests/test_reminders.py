@@ -7,31 +7,23 @@ from django.core import mail
 from django.core.management import call_command
 
 from followup.models import FollowUp, Measurement
-from municipalities.models import Municipality, PoliceArea, PoliceRegion
-from promises.models import Activity, Indicator, Promise, PromisePeriod
-from tests.members import make_member
+from municipalities.models import Municipality
+from promises.models import Activity, Indicator, PromisePeriod
+from tests.factories import make_draft_period, make_member
 
 TODAY = datetime.date(2026, 4, 20)  # T1 2026 ends 30 April: within 14 days
 
 
 @pytest.fixture
 def period(db):
-    municipality = Municipality.objects.get(code="0483")
-    area = PoliceArea.objects.create(
-        name="Lokalpolisområde Katrineholm",
-        police_region=PoliceRegion.objects.get(name="Region Öst"),
-    )
-    area.municipalities.add(municipality)
-    period = PromisePeriod.objects.create(
-        municipality=municipality, police_area=area, title="Medborgarlöfte 2025–2026",
+    return make_draft_period(
+        Municipality.objects.get(code="0483"), title="Medborgarlöfte 2025–2026",
         valid_from="2025-01-01", valid_to="2026-12-31",
+        promises={
+            "police": (["Fotpatrullering i centrum"], []),
+            "municipality": (["Trygghetsvandring i Nävertorp"], ["Antal vandringar"]),
+        },
     )
-    police = Promise.objects.create(period=period, party="police", text="Polisen lovar")
-    municipal = Promise.objects.create(period=period, party="municipality", text="Kommunen lovar")
-    Activity.objects.create(promise=police, text="Fotpatrullering i centrum")
-    Activity.objects.create(promise=municipal, text="Trygghetsvandring i Nävertorp")
-    Indicator.objects.create(promise=municipal, name="Antal vandringar")
-    return period
 
 
 def fill(period, year, tertial):

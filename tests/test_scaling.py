@@ -1,12 +1,7 @@
 """Beyond one machine: read replicas and object storage come from the environment alone."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
@@ -14,31 +9,27 @@ from django.test import RequestFactory, override_settings
 from config.db_router import PrimaryReplicaRouter, pin_editors_to_primary
 from promises.models import PromisePeriod
 
-PROJECT = Path(__file__).resolve().parent.parent
+
+@pytest.fixture
+def settings_with(settings_from_environment):
+    """The settings this environment gives (or the error they stop with)."""
+
+    def load(**environment):
+        try:
+            loaded = settings_from_environment(**environment)
+        except ImproperlyConfigured as error:
+            return {"error": str(error)}
+        return {
+            "databases": list(loaded.DATABASES),
+            "routers": getattr(loaded, "DATABASE_ROUTERS", []),
+            "middleware": loaded.MIDDLEWARE,
+            "storage": loaded.STORAGES["default"],
+        }
+
+    return load
 
 
-def settings_with(**environment):
-    """The settings a fresh process builds from this environment (or its error)."""
-    code = (
-        "import json, django\n"
-        "from django.conf import settings\n"
-        "try:\n"
-        "    django.setup()\n"
-        "    print(json.dumps({'databases': list(settings.DATABASES),"
-        " 'routers': settings.DATABASE_ROUTERS, 'middleware': settings.MIDDLEWARE,"
-        " 'storage': settings.STORAGES['default']}))\n"
-        "except Exception as error:\n"
-        "    print(json.dumps({'error': str(error)}))\n"
-    )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **environment}
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, env=env, capture_output=True, text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def test_replica_urls_add_replicas_the_router_and_the_pinning_middleware():
+def test_replica_urls_add_replicas_the_router_and_the_pinning_middleware(settings_with):
     loaded = settings_with(
         DATABASE_REPLICA_URLS="sqlite:////tmp/replica-a.sqlite3,sqlite:////tmp/replica-b.sqlite3"
     )
@@ -47,13 +38,13 @@ def test_replica_urls_add_replicas_the_router_and_the_pinning_middleware():
     assert "config.db_router.pin_editors_to_primary" in loaded["middleware"]
 
 
-def test_without_replica_urls_there_is_one_database_and_no_router():
+def test_without_replica_urls_there_is_one_database_and_no_router(settings_with):
     loaded = settings_with(DATABASE_REPLICA_URLS="")
     assert loaded["databases"] == ["default"]
     assert loaded["routers"] == []
 
 
-def test_storage_backend_is_checked_when_the_settings_load():
+def test_storage_backend_is_checked_when_the_settings_load(settings_with):
     assert settings_with(STORAGE_BACKEND="filesystem")["storage"]["BACKEND"].endswith(
         "FileSystemStorage"
     )

@@ -3,7 +3,6 @@
 import pytest
 from django.db import connection
 from django.urls import reverse
-from django.utils import translation
 
 from followup.models import FollowUp
 from promises.models import Activity, Promise
@@ -13,12 +12,6 @@ from tests.factories import make_period
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="Swedish full-text search is PostgreSQL's"
 )
-
-
-@pytest.fixture(autouse=True)
-def swedish():
-    with translation.override("sv"):
-        yield
 
 
 def search(client, query, status=200):

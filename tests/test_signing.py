@@ -17,15 +17,6 @@ from promises.models import Document
 
 
 @pytest.fixture
-def english():
-    """Messages are matched in English, whatever language an earlier test left active."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
 def signed_2022(katrineholm, signing_keys):
     period = katrineholm[2022]
     police = services.sign_agreement(period, party="police")

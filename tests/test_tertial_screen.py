@@ -1,8 +1,5 @@
 """The tertial screen: one page, one save, all or nothing, scoped to the user's rows."""
 
-import re
-from html import unescape
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,29 +7,11 @@ from django.urls import reverse
 
 from followup.models import FollowUp, Measurement
 from promises.models import Activity, Indicator, Promise
-from tests.members import make_member, other_period
+from tests.factories import form_fields, make_member, other_period
 
 
 def screen_url(period, year, tertial):
     return reverse("admin:followup_tertial", args=[period.pk, year, tertial])
-
-
-def form_data(page):
-    """Every named input, select and textarea of the page's tertial form, as a POST dict."""
-    html = page.split('id="tertial-form"', 1)[1]
-    data = {}
-    for tag in re.findall(r'<input type="hidden"[^>]*>', html):
-        name = re.search(r'name="([^"]+)"', tag).group(1)
-        value = re.search(r'value="([^"]*)"', tag)
-        data[name] = value.group(1) if value else ""
-    for name, body in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
-        data[name] = unescape(body.strip("\n"))
-    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
-        data[name] = selected.group(1) if selected else ""
-    for name, value in re.findall(r'<input type="text" name="([^"]+)"[^>]*value="([^"]*)"', html):
-        data[name] = value
-    return data
 
 
 @pytest.fixture
@@ -84,7 +63,7 @@ def test_screen_costs_the_same_queries_at_any_size(period, coordinator, client):
 
 def test_saving_the_whole_tertial_in_one_post(period, coordinator, client):
     page = client.get(screen_url(period, 2018, 3)).content.decode()
-    data = form_data(page)
+    data = form_fields(page, "tertial-form")
     activity = Activity.objects.filter(promise__period=period).first()
     indicator = Indicator.objects.get(promise__period=period)
     data[f"a{activity.pk}-account"] = "Nytt tertial 3-konto"
@@ -102,7 +81,7 @@ def test_saving_the_whole_tertial_in_one_post(period, coordinator, client):
 
 def test_one_invalid_row_saves_nothing_and_keeps_everything_typed(period, coordinator, client):
     page = client.get(screen_url(period, 2018, 3)).content.decode()
-    data = form_data(page)
+    data = form_fields(page, "tertial-form")
     first, second = Activity.objects.filter(promise__period=period)[:2]
     indicator = Indicator.objects.get(promise__period=period)
     data[f"a{first.pk}-account"] = "Text som inte får försvinna"
@@ -160,7 +139,7 @@ def test_coordinator_cannot_open_or_post_another_municipalitys_screen(period, co
 def test_rows_of_other_periods_posted_into_the_form_are_ignored(period, coordinator, client):
     flen = other_period(period)
     activity = Activity.objects.filter(promise__period=flen).first()
-    data = form_data(client.get(screen_url(period, 2018, 3)).content.decode())
+    data = form_fields(client.get(screen_url(period, 2018, 3)).content.decode(), "tertial-form")
     data[f"a{activity.pk}-status"] = "ongoing"
     data[f"a{activity.pk}-account"] = "intrång"
     client.post(screen_url(period, 2018, 3), data)
@@ -177,7 +156,7 @@ def test_police_coordinator_sees_and_edits_only_police_and_joint_rows(period, cl
     for activity in municipal:
         assert f'id="row-a{activity.pk}"' not in page
     assert f'id="row-a{joint.pk}"' in page
-    data = form_data(page)
+    data = form_fields(page, "tertial-form")
     data[f"a{joint.pk}-account"] = "Polisens redovisning"
     assert client.post(screen_url(period, 2018, 3), data).status_code == 302
     saved = FollowUp.objects.get(activity=joint, year=2018, tertial=3)
@@ -211,8 +190,8 @@ def test_new_promise_without_followups_starts_empty(period, coordinator, client)
         period=period, party="municipality", text="Nytt löfte", order=9
     )
     activity = Activity.objects.create(promise=promise, text="Ny aktivitet")
-    data = form_data(client.get(screen_url(period, 2018, 3)).content.decode())
-    assert data[f"a{activity.pk}-version"] == ""
+    data = form_fields(client.get(screen_url(period, 2018, 3)).content.decode(), "tertial-form")
+    assert data[f"a{activity.pk}-version"] == [""]
     client.post(screen_url(period, 2018, 3), data)
     # Nothing typed for the new activity: no empty follow-up row is created.
     assert not FollowUp.objects.filter(activity=activity).exists()
