@@ -147,19 +147,17 @@ def test_home_counts_current_promises_by_party(client, db):
     assert re.search(r"<strong>1</strong>\s*kommuner med ett gällande medborgarlöfte", html)
 
 
-def test_language_switch_posts_to_set_language_and_returns_to_the_page(client, katrineholm):
+def test_language_switch_links_to_the_same_page_in_the_other_language(client, katrineholm):
     url = period_url(katrineholm[2018])
+    search = reverse("public:search") + "?q=Katrineholm"
     html = page(client, url)
-    assert 'action="/i18n/setlang/"' in html and 'name="next" value="/en%s"' % url in html
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/en" + url})
-    assert response.status_code == 302 and response["Location"] == "/en" + url
+    assert f'<a class="language-switch" href="/en{url}" lang="en" hreflang="en">' in html
     english = page(client, "/en" + url)
-    assert 'name="language" value="sv"' in english
-    assert 'name="next" value="%s"' % url in english
-    client.cookies.clear()  # a visitor who came straight to an English address
-    response = client.post("/i18n/setlang/", {"language": "sv", "next": url})
-    assert response["Location"] == url
-    assert 'lang="sv"' in page(client, response["Location"])
+    assert f'<a class="language-switch" href="{url}" lang="sv" hreflang="sv">' in english
+    assert 'lang="en"' in english and "In English" not in english
+    # The address alone decides the language: no cookie is set or needed.
+    assert not client.cookies
+    assert f'href="/en{search}"' in page(client, search).replace("&amp;", "&")
 
 
 def test_dates_are_written_the_swedish_way(client, katrineholm):

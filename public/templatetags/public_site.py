@@ -8,12 +8,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def page_in_language(context, language):
-    """This page's address in `language`, for the language switch's `next`.
-
-    Translated here, while the page's own language is active: set_language resolves
-    `next` in the language of its own request, which for a visitor without a language
-    cookie is Swedish, so it cannot translate an /en/ address itself.
-    """
+    """This page's address in `language`, for the language switch: a plain link, so a
+    public page carries no form, no CSRF token and nothing else per visitor."""
     request = context.get("request")
     if request is None:
         return "/"
