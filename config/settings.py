@@ -55,6 +55,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304 Not Modified for a page whose ETag the client (or a proxy) already has.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Cached public pages for anonymous visitors, before any per-visitor work (public/cache.py).
+    "public.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -126,9 +130,18 @@ if DATABASE_REPLICAS:
         "config.db_router.pin_editors_to_primary",
     )
 
-CACHES = {"default": cache_from_url(env_str("CACHE_URL", default="locmem://"))}
+# A folder of files that every worker on this host shares, so publishing or unpublishing
+# retires a page in all of them at once; Redis for several servers (docs/scaling.md).
+CACHES = {
+    "default": cache_from_url(
+        env_str("CACHE_URL", default=f"filebased://{BASE_DIR / 'cache'}")
+    )
+}
 # How long a public page stays cached; publishing anything retires it sooner (public/cache.py).
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# How long a browser or a proxy may keep a public page without asking again (with its ETag):
+# a withdrawn page can live that long in a cache outside the portal's reach.
+PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

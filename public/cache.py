@@ -1,23 +1,24 @@
-"""Whole-page caching for the public site, and its invalidation.
+"""Whole-page caching for the public site, its invalidation, and the HTTP caching headers
+that let a reverse proxy or a browser keep public pages too.
 
-Every cached page's key holds the *public generation*: a number in the cache that is raised
-whenever a row behind the public pages is saved or deleted (signals), or by
-`bump_public_generation()` after bulk writes, which send no signals. Raising it retires
-every cached page at once; the old entries simply expire. With Redis (`CACHE_URL`) all
-app servers share the number; the default local-memory cache is per process, so there a
-change reaches the other processes only when their entries expire
-(`PUBLIC_PAGE_CACHE_SECONDS`) — docs/scaling.md.
+Every cached page is stored with the *public generation* it was built under: a number in
+the cache that is raised whenever a row behind the public pages is saved or deleted
+(signals), or by `bump_public_generation()` after bulk writes, which send no signals. A
+page is served only while the number is unchanged, so raising it retires every cached
+page at once. The default cache is a folder of files that every process on the host
+shares, and Redis is shared by every server (`CACHE_URL`), so the number and the pages
+are the same for all workers. A per-process cache (`locmem://`) reaches other processes
+only when their entries expire (`PUBLIC_PAGE_CACHE_SECONDS`) — docs/scaling.md.
 
 Only anonymous visitors get cached pages: a request that carries a session or messages
 cookie (an editor, someone just logged out) always runs the view, and a response that
-sets a cookie, uses a CSP nonce, or is not a plain 200 is never stored. The language
-switch's CSRF token is the one per-visitor part of a page: it is swapped for the visitor's
-own token on every cached answer, so the form keeps working and stays protected.
+sets a cookie, uses a CSP nonce, or is not a plain 200 is never stored. Public pages carry
+nothing per visitor (no CSRF token, no session), so the stored bytes suit everyone.
 """
 
 import functools
 import hashlib
-import re
+import threading
 import time
 
 from django.conf import settings
@@ -25,17 +26,15 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.middleware.csrf import get_token
-from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
+from django.utils.http import split_directive_names
 
 from promises.signals import bulk_change
 
 GENERATION_KEY = "public-pages:generation"
-# The hidden field {% csrf_token %} renders; its 64-character masked token is per visitor.
-CSRF_FIELD = re.compile(
-    rb'<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})">'
-)
+# Addresses that are never public pages, spared the cache lookup: the health check answers
+# without the cache, and the admin is never cached.
+NOT_PAGES = ("/healthz", "/admin/")
 
 # Rows that some public page, feed, export or PDF shows (app_label.model_name).
 PUBLIC_MODELS = frozenset({
@@ -54,14 +53,17 @@ def page_timeout():
 
 
 def public_generation():
+    catch_up()
     generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # A clock reading, so a cache that lost the number never reuses an old one. The
-        # number itself expires with the pages, so even a per-process cache that never
-        # saw a change serves nothing (page or ETag) older than that.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=page_timeout())
-        generation = cache.get(GENERATION_KEY, 0)
-    return generation
+    return generation if generation is not None else new_generation()
+
+
+def new_generation():
+    # A clock reading, so a cache that lost the number never reuses an old one. The
+    # number itself expires with the pages, so even a per-process cache that never
+    # saw a change serves nothing (page or ETag) older than that.
+    cache.add(GENERATION_KEY, time.time_ns(), timeout=page_timeout())
+    return cache.get(GENERATION_KEY, 0)
 
 
 def bump_public_generation():
@@ -80,20 +82,52 @@ def public_etag(request, *args, **kwargs):
     return f'"public-{public_generation()}"'
 
 
-def bump_now_and_on_commit():
-    # Now, so this process stops serving old pages at once; and after the commit, so a
-    # page another request cached from the not-yet-committed state does not outlive it.
-    bump_public_generation()
-    transaction.on_commit(bump_public_generation)
+class PendingChanges(threading.local):
+    """This thread's changes to public rows, and how far the bumps have caught up."""
+
+    changes = 0  # changes made
+    covered = 0  # changes a bump after their commit has covered
+    unread = False  # changed inside a transaction this thread may read back before commit
+
+
+pending = PendingChanges()
+
+
+def note_change():
+    """Retire the public pages once the change is committed (and at once for this thread).
+
+    One bump after the commit covers every change the transaction made, so saving many
+    rows (an admin formset, a restore of thousands) writes the shared number once, not
+    per row: with the file cache every write costs a file replaced on disk.
+    """
+    pending.changes += 1
+    if transaction.get_connection().in_atomic_block:
+        pending.unread = True
+    transaction.on_commit(bump_after_commit)
+
+
+def bump_after_commit():
+    if pending.covered < pending.changes:
+        pending.covered = pending.changes
+        bump_public_generation()
+
+
+def catch_up():
+    """Before this thread reads the generation: a change it made inside a transaction that
+    is still open (a test, a command) is visible to it alone, yet must not be answered
+    with a page cached before it. Other processes cannot see it until the commit."""
+    if pending.unread:
+        pending.unread = False
+        bump_public_generation()
 
 
 def on_change(sender, **kwargs):
     if sender._meta.label_lower in PUBLIC_MODELS:
-        bump_now_and_on_commit()
+        note_change()
 
 
 def on_bulk_change(sender, **kwargs):
-    bump_now_and_on_commit()
+    note_change()
 
 
 def connect_invalidation():
@@ -125,63 +159,80 @@ def is_cacheable_request(request):
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def is_cacheable_response(request, response):
-    cache_control = response.get("Cache-Control", "")
+def is_shareable_response(request, response):
+    """Whether any visitor may be given this response: it sets no cookie (a page that used
+    a CSRF token always sets one, so it never qualifies), was not marked private, and
+    used no CSP nonce (which ties it to its own request's policy)."""
+    directives = set(split_directive_names(response.get("Cache-Control", "")))
     return (
-        response.status_code == 200
-        and not response.streaming
-        and not response.cookies
-        and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
-        # A page that used the nonce is tied to this request's Content-Security-Policy.
+        not response.cookies
+        and not directives & {"private", "no-store", "no-cache"}
+        # Unused, the lazy nonce is false; the CSP middleware sets one on every request.
         and not getattr(request, "_csp_nonce", None)
-        and csrf_tokens_are_replaceable(request, response)
     )
-
-
-def csrf_tokens_are_replaceable(request, response):
-    """A page that used a CSRF token may be cached only if every copy of the token sits in
-    a form field, where each visitor's own token is put back (`with_fresh_csrf_token`)."""
-    if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-        return True
-    fields = CSRF_FIELD.findall(response.content)
-    return bool(fields) and all(
-        response.content.count(token) == fields.count(token) for token in set(fields)
-    )
-
-
-def with_fresh_csrf_token(request, response):
-    if CSRF_FIELD.search(response.content):
-        token = get_token(request).encode()
-        response.content = CSRF_FIELD.sub(
-            lambda match: match.group(0).replace(match.group(1), token), response.content
-        )
-    return response
 
 
 def page_key(request):
-    address = f"{request.get_host()}{request.get_full_path()}"
-    digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"public-page:{public_generation()}:{get_language()}:{request.method}:{digest}"
+    # The language is in the path (/en/…), and the pages outside i18n_patterns
+    # (sitemap.xml) are the same in every language, so the address is the whole key.
+    address = f"{request.method} {request.get_host()}{request.get_full_path()}"
+    return "public-page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 def cache_public_page(view):
-    """Serve anonymous GETs of `view` from the cache while nothing public has changed."""
+    """Mark `view` as a public page: PublicPageCacheMiddleware keeps anonymous visitors'
+    copies, and shared caches may keep them for PUBLIC_PAGE_MAX_AGE seconds. A signed-in
+    user may be looking at drafts or a preview, so their copy is for no cache at all."""
 
     @functools.wraps(view)
-    def cached_view(request, *args, **kwargs):
-        if not is_cacheable_request(request):
-            return view(request, *args, **kwargs)
-        key = page_key(request)
-        response = cache.get(key)
-        if response is not None:
-            return with_fresh_csrf_token(request, response)
+    def public_page(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if is_cacheable_response(request, response):
-            # Shared caches on the way must not hand an editor's request this page.
-            patch_vary_headers(response, ["Cookie"])
-            cache.set(key, response, page_timeout())
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        else:
+            request.is_public_page = True
         return response
 
-    return cached_view
+    return public_page
+
+
+class PublicPageCacheMiddleware:
+    """Serve anonymous visitors' public pages from the cache before any per-visitor work.
+
+    It sits before the session, CSRF, authentication, OTP and lockout middleware, so a hit
+    costs one read of the page and the public generation together, and nothing else; the
+    stored response already carries the headers the middleware after this one added (CSP,
+    X-Frame-Options, Permissions-Policy, Vary). A miss runs the whole stack and stores the
+    page if its view was marked with `cache_public_page` and the response suits everyone.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not is_cacheable_request(request) or request.path_info.startswith(NOT_PAGES):
+            return self.get_response(request)
+        key = page_key(request)
+        catch_up()
+        found = cache.get_many([GENERATION_KEY, key])
+        # Read before the view reads the database: a page built from data that a commit
+        # then changed is stored under a number that commit's bump has already retired.
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = new_generation()
+        elif key in found and found[key][0] == generation:
+            return found[key][1]
+        response = self.get_response(request)
+        if (
+            getattr(request, "is_public_page", False)
+            and response.status_code in {200, 304}
+            and is_shareable_response(request, response)
+        ):
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)
+            # Shared caches on the way must not hand an editor's request this page.
+            patch_vary_headers(response, ["Cookie"])
+            if response.status_code == 200 and not response.streaming:
+                # Hashed once here rather than by ConditionalGetMiddleware on every hit.
+                set_response_etag(response)
+                cache.set(key, (generation, response), page_timeout())
+        return response

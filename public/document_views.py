@@ -9,12 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import condition, require_http_methods, require_safe
 from public.access import downloadable_documents, viewer
-from public.cache import document_etag
+from public.cache import cache_public_page, document_etag
 from public.throttle import retry_after
 from promises.documents import verification
 
 
 @require_safe
+@cache_public_page
 @condition(etag_func=document_etag)
 def download(request, sha256):
     """The stored bytes, exactly as issued; never rendered again."""

@@ -241,6 +241,7 @@ def period_json(request, pk):
 
 
 @require_safe
+@cache_public_page
 @condition(etag_func=public_etag)
 def period_csv(request, pk):
     period = published_period(pk)
@@ -283,6 +284,7 @@ def national_json_stream(url):
 
 
 @require_safe
+@cache_public_page
 @condition(etag_func=public_etag)
 def national_json(request):
     response = StreamingHttpResponse(
@@ -292,6 +294,7 @@ def national_json(request):
 
 
 @require_safe
+@cache_public_page
 @condition(etag_func=public_etag)
 def national_csv(request):
     periods = national_periods()

@@ -81,6 +81,34 @@ def database_as_migrated(request):
             )
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite's test database in a file, not in memory, so a server in another process (the
+    page-cache test runs two) reads the same rows as the test; PostgreSQL's is shared anyway.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def page_cache_folder(tmp_path_factory):
+    """A file cache of this run's own (the default store is a folder of files): another test
+    run, or a development server in the same checkout, never shares its pages."""
+    from django.conf import settings
+
+    store = settings.CACHES["default"]
+    if not store["BACKEND"].endswith("FileBasedCache"):
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("page-cache")
+    with override_settings(CACHES={"default": {**store, "LOCATION": str(folder)}}):
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache, so no page cached from one test's data is

@@ -1,26 +1,45 @@
 """The public page cache: anonymous visitors get cached pages until something behind them
-changes; editors never do; exports and stored PDFs answer conditional GETs."""
+changes, in every worker at once; editors never do; public pages tell browsers and proxies
+how long to keep them and answer conditional GETs."""
+
+import os
+import runpy
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from config.env import cache_from_url
+from followup.demo.loader import load_demo
 from followup.models import TertialReport
-from followup.services import publish_tertial_report
+from followup.services import publish_tertial_report, unpublish_tertial_report
+from municipalities.models import Municipality
 from promises.models import FocusArea, Promise, PromisePeriod
 
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 def period_url(period):
     return reverse("public:period", kwargs={"pk": period.pk})
 
 
-def get(client, url):
+def get(client, url, **headers):
     """(response, body, number of SQL queries)."""
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
+        response = client.get(url, headers=headers)
         body = (
             b"".join(response.streaming_content) if response.streaming else response.content
         )
@@ -34,7 +53,22 @@ def test_second_anonymous_visit_is_served_from_the_cache(client, katrineholm):
     assert first.status_code == second.status_code == 200
     assert first_queries > 0 and second_queries == 0
     assert first_html == second_html
-    assert "Cookie" in second["Vary"]
+    # Answered before the session, authentication and CSRF middleware ever ran.
+    assert hasattr(first.wsgi_request, "session")
+    assert not hasattr(second.wsgi_request, "session")
+    assert not hasattr(second.wsgi_request, "user")
+    for response in (first, second):
+        assert response["Cache-Control"] == "public, max-age=60"
+        assert response["ETag"] == first["ETag"]
+        assert "Cookie" in response["Vary"]
+        assert "Content-Security-Policy" in response and "Permissions-Policy" in response
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_max_age_comes_from_the_settings(client, katrineholm, settings):
+    settings.PUBLIC_PAGE_MAX_AGE = 15
+    response = client.get(period_url(katrineholm[2018]))
+    assert response["Cache-Control"] == "public, max-age=15"
 
 
 @pytest.mark.parametrize("change", ["save", "m2m", "delete"])
@@ -78,8 +112,6 @@ def test_publishing_a_tertial_report_shows_its_follow_up_on_the_cached_page(
 
 
 def test_editors_never_get_or_fill_the_cache(superuser_client, katrineholm):
-    from django.test import Client
-
     period = katrineholm[2022]
     period.status, period.published_at = "draft", None
     period.save()
@@ -87,8 +119,51 @@ def test_editors_never_get_or_fill_the_cache(superuser_client, katrineholm):
     for _ in range(2):
         response, html, queries = get(superuser_client, url)
         assert response.status_code == 200 and queries > 0
+        # No proxy or browser cache may keep the draft, to hand it to a citizen later.
+        assert response["Cache-Control"] == "private, no-store"
+        assert not response.has_header("ETag")
     # The editor's preview of the draft did not land in the cache for everyone.
     assert get(Client(), url)[0].status_code == 404
+
+
+def test_editors_read_a_published_page_live_too(superuser_client, katrineholm):
+    url = period_url(katrineholm[2018])
+    get(Client(), url)
+    response, html, queries = get(superuser_client, url)
+    assert response.status_code == 200 and queries > 0
+    assert response["Cache-Control"] == "private, no-store"
+
+
+@pytest.mark.parametrize("page", ["period", "home", "search", "tertial_report"])
+def test_public_pages_carry_nothing_per_visitor(client, katrineholm, page):
+    period = katrineholm[2018]
+    url = {
+        "period": period_url(period),
+        "home": reverse("public:home"),
+        "search": reverse("public:search") + "?q=Katrineholm",
+        "tertial_report": reverse("public:tertial_report", args=[period.pk, 2018, 3]),
+    }[page]
+    response, html, queries = get(client, url)
+    assert response.status_code == 200
+    assert "csrfmiddlewaretoken" not in html
+    assert not response.cookies
+    # The language switch is a plain link to the same page in English.
+    assert f'href="/en{url}" lang="en" hreflang="en">In English</a>' in html.replace(
+        "&amp;", "&"
+    )
+    english = get(client, "/en" + url)[1]
+    assert f'href="{url}" lang="sv" hreflang="sv">På svenska</a>' in english.replace(
+        "&amp;", "&"
+    )
+
+
+def test_the_verify_form_keeps_its_csrf_token_and_is_never_cached(client, db):
+    url = reverse("public:verify")
+    for _ in range(2):
+        response, html, queries = get(client, url)
+        assert "csrfmiddlewaretoken" in html and "csrftoken" in response.cookies
+        assert "public" not in response.get("Cache-Control", "")
+    assert hasattr(response.wsgi_request, "session")
 
 
 def test_language_and_query_string_have_their_own_cache_entries(client, katrineholm):
@@ -100,12 +175,54 @@ def test_language_and_query_string_have_their_own_cache_entries(client, katrineh
     assert "Katrineholm" not in get(client, search + "?q=Xyzzyvägen")[1]
 
 
+def test_pages_that_are_not_200_are_neither_stored_nor_shared(client, db):
+    for _ in range(2):
+        response, html, queries = get(client, "/medborgarloften/999999/")
+        assert response.status_code == 404 and queries > 0
+        assert "public" not in response.get("Cache-Control", "")
+
+
+def test_a_page_answers_a_conditional_get_until_it_changes(client, katrineholm):
+    period = katrineholm[2018]
+    url = period_url(period)
+    etag = client.get(url)["ETag"]
+    response, html, queries = get(client, url, if_none_match=etag)
+    assert response.status_code == 304 and queries == 0
+    assert response["Cache-Control"] == "public, max-age=60" and response["ETag"] == etag
+    # A change elsewhere renders the page again, but a proxy's copy is still good.
+    other = Municipality.objects.exclude(pk=period.municipality_id).first()
+    other.save()
+    response, html, queries = get(client, url, if_none_match=etag)
+    assert response.status_code == 304 and queries > 0
+    period.title = "En helt ny titel"
+    period.save()
+    response, html, queries = get(client, url, if_none_match=etag)
+    assert response.status_code == 200 and response["ETag"] != etag
+    assert "En helt ny titel" in html
+
+
+def test_sitemap_and_feed_are_cached_and_answer_conditional_gets(client, katrineholm):
+    for url in (reverse("sitemap"), reverse("public:national_feed")):
+        first = get(client, url)
+        second = get(client, url)
+        assert first[0].status_code == 200 and first[2] > 0 and second[2] == 0
+        assert second[0]["Cache-Control"] == "public, max-age=60"
+        etag = second[0]["ETag"]
+        assert get(client, url, if_none_match=etag)[0].status_code == 304
+    # The feed knows when its newest entry changed.
+    since = get(client, url, if_modified_since=second[0]["Last-Modified"])
+    assert since[0].status_code == 304
+
+
 def test_national_export_answers_a_conditional_get_until_data_changes(client, katrineholm):
     url = reverse("public:national_json")
     first = client.get(url)
     b"".join(first.streaming_content)
     etag = first["ETag"]
-    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert first["Cache-Control"] == "public, max-age=60"
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304
+    assert not_modified["Cache-Control"] == "public, max-age=60"
     period = katrineholm[2018]
     period.title = "Ny titel"
     period.save()
@@ -122,6 +239,7 @@ def test_stored_pdf_answers_a_conditional_get(client, katrineholm, signing_keys)
     first = client.get(url)
     assert first.status_code == 200
     assert first["ETag"] == f'"{document.sha256}"'
+    assert first["Cache-Control"] == "public, max-age=60"
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     period = PromisePeriod.objects.get(pk=katrineholm[2022].pk)
     period.status, period.published_at = "draft", None
@@ -140,3 +258,153 @@ def test_generation_number_changes_with_each_public_write(katrineholm):
     period.updated_at = timezone.now()
     period.save()
     assert before != middle != public_generation()
+
+
+def test_a_transaction_of_many_saves_raises_the_generation_once(
+    katrineholm, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from public.cache import GENERATION_KEY, public_generation
+
+    before = public_generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for promise in Promise.objects.filter(period=katrineholm[2018]):
+            promise.text += " (reviderad)"
+            promise.save()
+    assert len(callbacks) > 1
+    assert cache.get(GENERATION_KEY) == before + 1
+
+
+# Where the cache lives --------------------------------------------------------------------
+
+
+def test_cache_url_names_a_shared_folder_redis_or_a_per_process_store():
+    folder = cache_from_url("filebased:///var/cache/medborgarloften/pages")
+    assert folder["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert folder["LOCATION"] == "/var/cache/medborgarloften/pages"
+    assert cache_from_url("filebased:///srv/a%20b")["LOCATION"] == "/srv/a b"
+    redis = cache_from_url("redis://127.0.0.1:6379/3")
+    assert redis["BACKEND"].endswith("RedisCache") and redis["LOCATION"].endswith("/3")
+    assert cache_from_url("locmem://")["BACKEND"].endswith("LocMemCache")
+    for wrong in ("filebased://relative/folder", "filebased://", "memcached://x"):
+        with pytest.raises(ImproperlyConfigured):
+            cache_from_url(wrong)
+
+
+def test_default_cache_is_a_folder_of_files_in_the_project(monkeypatch):
+    monkeypatch.delenv("CACHE_URL", raising=False)
+    loaded = runpy.run_path(str(PROJECT / "config" / "settings.py"))
+    store = loaded["CACHES"]["default"]
+    assert store["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert store["LOCATION"] == str(PROJECT / "cache")
+
+
+# Two server processes, one cache ----------------------------------------------------------
+
+
+def shared_cache_url():
+    """The CACHE_URL that gives another process this test run's cache, if it can be shared."""
+    store = settings.CACHES["default"]
+    if store["BACKEND"].endswith("FileBasedCache"):
+        return f"filebased://{quote(store['LOCATION'])}"
+    if store["BACKEND"].endswith("RedisCache"):
+        return store["LOCATION"]
+    pytest.skip("a per-process cache cannot be shared with another process")
+
+
+def database_url():
+    """The URL of the test database, for a server in another process."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    user = quote(database["USER"] or "")
+    password = f":{quote(database['PASSWORD'])}" if database["PASSWORD"] else ""
+    host = database["HOST"] or "localhost"
+    port = f":{database['PORT']}" if database["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{database['NAME']}"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url):
+    """(status, body) of a plain anonymous GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def two_servers(transactional_db, tmp_path):
+    """Two gunicorn processes of one worker each, on the test database and the test run's
+    cache, as the workers of one deployment are."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "two-process-test",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url(),
+        "CACHE_URL": shared_cache_url(),
+    }
+    servers = []
+    for number in (1, 2):
+        port = free_port()
+        log = tmp_path / f"server-{number}.log"
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+                 "--bind", f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"],
+                cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT,
+            )
+        servers.append((f"http://127.0.0.1:{port}", process, log))
+    try:
+        deadline = time.monotonic() + 30
+        for address, process, log in servers:
+            while True:
+                assert process.poll() is None, log.read_text()
+                try:
+                    if fetch(address + "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        yield [address for address, _process, _log in servers]
+    finally:
+        for _address, process, _log in servers:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_unpublished_report_leaves_every_worker_at_once(two_servers, django_user_model):
+    load_demo()
+    period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2018)
+    report = TertialReport.objects.get(period=period, year=2018, tertial=3)
+    report.status, report.published_at = "draft", None
+    report.summary = "Tertialen i korthet, som den publicerades."
+    report.save()
+    publisher = django_user_model.objects.create_user("publisher")
+    publish_tertial_report(report, by=publisher)
+    url = reverse("public:tertial_report", args=[period.pk, 2018, 3])
+
+    for server in two_servers:
+        status, html = fetch(server + url)
+        assert status == 200 and "Tertialen i korthet, som den publicerades." in html
+    # Changed behind the cache's back (an update sends no signal): both workers still
+    # serve the stored page, so what follows is the cache's doing, not a fresh render.
+    TertialReport.objects.filter(pk=report.pk).update(summary="Ändrad utan signal.")
+    for server in two_servers:
+        status, html = fetch(server + url)
+        assert status == 200 and "Ändrad utan signal." not in html
+
+    unpublish_tertial_report(report, by=publisher, reason="Siffrorna var fel.")
+    for server in two_servers:
+        assert fetch(server + url)[0] == 404

@@ -2,7 +2,8 @@
 running the production settings (DEBUG off, WhiteNoise, the strict CSP).
 
 One Chromium for the whole session keeps the suite fast; each test gets a clean browser
-(no cookies, desktop width, an empty console) through the `browser` fixture.
+(no cookies, an empty HTTP cache, desktop width, an empty console) through the `browser`
+fixture.
 """
 
 import json
@@ -171,6 +172,8 @@ class Browser:
 
     def reset(self):
         self.driver.delete_all_cookies()
+        # Public pages may be kept for PUBLIC_PAGE_MAX_AGE; the next test's data is new.
+        self.driver.execute_cdp_cmd("Network.clearBrowserCache", {})
         self.set_width(DESKTOP_WIDTH)
         self.read_console()
         self.console = []
