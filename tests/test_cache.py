@@ -292,6 +292,15 @@ def test_cache_url_names_a_shared_folder_redis_or_a_per_process_store():
             cache_from_url(wrong)
 
 
+def test_the_redis_cache_keeps_one_client_for_every_call():
+    from config.cache import RedisCache
+
+    store = RedisCache("redis://127.0.0.1:6379/3", {})
+    client = store._cache.get_client()
+    assert store._cache.get_client(write=True) is client
+    assert store._cache.get_client("a-key") is client
+
+
 def test_default_cache_is_a_folder_of_files_in_the_project(monkeypatch):
     monkeypatch.delenv("CACHE_URL", raising=False)
     loaded = runpy.run_path(str(PROJECT / "config" / "settings.py"))
