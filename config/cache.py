@@ -1,6 +1,34 @@
-"""Django's Redis cache, with one Redis client kept per connection pool."""
+"""Django's file and Redis caches, each with one fix for how the portal uses it."""
 
-from django.core.cache.backends import redis
+import pickle
+import time
+import zlib
+
+from django.core.cache.backends import filebased, redis
+
+
+class FileBasedCache(filebased.FileBasedCache):
+    """Django's file cache, whose incr() keeps the entry's expiry as the other caches do.
+
+    Django's stores the new number with the default timeout, so a count meant to last a
+    minute (the verify page's uploads per address) lasted five and was renewed by every
+    attempt. Like Django's, it is a read and a write, not one atomic step: two processes
+    adding at once may both write the same number, which the public generation tolerates
+    (any new number retires the pages) and a throttle's count barely notices.
+    """
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            with open(self._key_to_file(key, version), "rb") as f:
+                expiry = pickle.load(f)
+                if expiry is not None and expiry < time.time():
+                    raise FileNotFoundError
+                value = pickle.loads(zlib.decompress(f.read())) + delta
+        except (FileNotFoundError, EOFError):
+            raise ValueError(f"Key '{key}' not found") from None
+        remaining = None if expiry is None else expiry - time.time()
+        self.set(key, value, timeout=remaining, version=version)
+        return value
 
 
 class ClientKeepingRedisCacheClient(redis.RedisCacheClient):

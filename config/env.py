@@ -58,7 +58,7 @@ def cache_from_url(url):
                 "filebased:///var/cache/medborgarloften/pages"
             )
         return {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "config.cache.FileBasedCache",
             "LOCATION": unquote(parts.path),
             "OPTIONS": {"MAX_ENTRIES": FILE_CACHE_MAX_ENTRIES},
         }

@@ -281,7 +281,7 @@ def test_a_transaction_of_many_saves_raises_the_generation_once(
 
 def test_cache_url_names_a_shared_folder_redis_or_a_per_process_store():
     folder = cache_from_url("filebased:///var/cache/medborgarloften/pages")
-    assert folder["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert folder["BACKEND"] == "config.cache.FileBasedCache"
     assert folder["LOCATION"] == "/var/cache/medborgarloften/pages"
     assert cache_from_url("filebased:///srv/a%20b")["LOCATION"] == "/srv/a b"
     redis = cache_from_url("redis://127.0.0.1:6379/3")
@@ -290,6 +290,21 @@ def test_cache_url_names_a_shared_folder_redis_or_a_per_process_store():
     for wrong in ("filebased://relative/folder", "filebased://", "memcached://x"):
         with pytest.raises(ImproperlyConfigured):
             cache_from_url(wrong)
+
+
+def test_a_count_in_the_file_cache_keeps_its_expiry(tmp_path):
+    from config.cache import FileBasedCache
+
+    store = FileBasedCache(str(tmp_path), {})
+    store.set("count", 1, timeout=0.5)
+    assert store.incr("count") == 2 and store.incr("count", 3) == 5
+    assert store.get("count") == 5
+    time.sleep(0.6)
+    assert store.get("count") is None
+    with pytest.raises(ValueError):
+        store.incr("count")
+    store.set("forever", 1, timeout=None)
+    assert store.incr("forever") == 2
 
 
 def test_the_redis_cache_keeps_one_client_for_every_call():
@@ -305,7 +320,7 @@ def test_default_cache_is_a_folder_of_files_in_the_project(monkeypatch):
     monkeypatch.delenv("CACHE_URL", raising=False)
     loaded = runpy.run_path(str(PROJECT / "config" / "settings.py"))
     store = loaded["CACHES"]["default"]
-    assert store["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert store["BACKEND"] == "config.cache.FileBasedCache"
     assert store["LOCATION"] == str(PROJECT / "cache")
 
 
