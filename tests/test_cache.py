@@ -3,7 +3,6 @@ changes, in every worker at once; editors never do; public pages tell browsers a
 how long to keep them and answer conditional GETs."""
 
 import os
-import runpy
 import socket
 import subprocess
 import sys
@@ -316,10 +315,11 @@ def test_the_redis_cache_keeps_one_client_for_every_call():
     assert store._cache.get_client("a-key") is client
 
 
-def test_default_cache_is_a_folder_of_files_in_the_project(monkeypatch):
+def test_default_cache_is_a_folder_of_files_in_the_project(
+    monkeypatch, settings_from_environment
+):
     monkeypatch.delenv("CACHE_URL", raising=False)
-    loaded = runpy.run_path(str(PROJECT / "config" / "settings.py"))
-    store = loaded["CACHES"]["default"]
+    store = settings_from_environment().CACHES["default"]
     assert store["BACKEND"] == "config.cache.FileBasedCache"
     assert store["LOCATION"] == str(PROJECT / "cache")
 
