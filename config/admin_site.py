@@ -1,8 +1,13 @@
 """The portal's admin site: Django's, plus a TOTP second factor for staff when
 settings.REQUIRE_2FA (DJANGO_REQUIRE_2FA) is on."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm
@@ -20,6 +25,18 @@ class TwoFactorLoginForm(OTPAdminAuthenticationForm):
             "Too many wrong codes. Wait a little before you try again."
         ),
     }
+
+    def clean(self):
+        # One answer for every failure: a wrong password and a wrong code read alike, so
+        # the form never tells that the password was right before the code is checked.
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("The username, the password or the code is wrong. Codes change every 30 "
+                  "seconds: use the newest one."),
+                code="invalid_login",
+            ) from None
 
     def _chosen_device(self, user):
         """The device picked in the form, or the user's only confirmed device: the form can
@@ -48,26 +65,22 @@ class PortalAdminSite(admin.AdminSite):
             return False
         return not settings.REQUIRE_2FA or request.user.is_verified()
 
+    def get_urls(self):
+        # Django's "view on site" redirect asks no permission, so it would confirm that a row
+        # of another municipality (a draft) exists: ours answers for readable rows only.
+        return [
+            path("r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site),
+                 name="view_on_site") if getattr(url, "name", None) == "view_on_site" else url
+            for url in super().get_urls()
+        ]
 
-def tolerate_invalid_autocomplete_values():
-    """Django's autocomplete widget looks the submitted value up to redisplay a form with
-    errors, and crashes (500) when that value is not a valid key ("abc" for an integer id).
-    Drop values that are not keys before the lookup: the form already reports them."""
-    from django.contrib.admin.widgets import AutocompleteMixin
-    from django.core.exceptions import ValidationError
-
-    original = AutocompleteMixin.optgroups
-
-    def optgroups(self, name, value, attr=None):
-        opts = self.field.remote_field.model._meta
-        target = opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname))
-        valid = []
-        for item in value:
-            try:
-                target.get_prep_value(target.to_python(item))
-            except (ValidationError, TypeError, ValueError):
-                continue
-            valid.append(item)
-        return original(self, name, valid, attr)
-
-    AutocompleteMixin.optgroups = optgroups
+    def view_on_site(self, request, content_type_id, object_id):
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except (ContentType.DoesNotExist, ValueError):
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        obj = model_admin.get_object(request, object_id) if model_admin else None
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404
+        return contenttype_views.shortcut(request, content_type_id, object_id)

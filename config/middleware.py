@@ -1,10 +1,11 @@
-"""Site-wide middleware: the Permissions-Policy header, and a friendly 503 while the
-database is unreachable."""
+"""Site-wide middleware: the Permissions-Policy header, a friendly 503 while the database
+is unreachable, and a plain 400 for NUL bytes in an address."""
 
 import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
+from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -64,3 +65,18 @@ def server_error(request, *args, **kwargs):
     if isinstance(sys.exc_info()[1], DATABASE_DOWN_ERRORS):
         return database_unavailable_response(request)
     return default_server_error(request, *args, **kwargs)
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a request whose path or query holds a NUL byte: no page has a use for
+    one, and PostgreSQL refuses it in any query it reached (a 500 otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in value for values in request.GET.lists() for value in values[1]
+        ):
+            return HttpResponseBadRequest("Bad request.", content_type="text/plain")
+        return self.get_response(request)

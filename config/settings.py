@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -41,11 +42,15 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "simple_history",
+    # One registry of permission rules: each app's rules.py, asked through user.has_perm.
+    "rules.apps.AutodiscoverRulesConfig",
     # Login lockout after repeated failures, per username and address together.
     "axes",
     # TOTP second factor for staff (DJANGO_REQUIRE_2FA).
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The database queue behind django.tasks (TASKS below); `manage.py db_worker` runs it.
+    "django_tasks_db",
     "municipalities",
     "promises",
     "followup",
@@ -54,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # 304 Not Modified for a page whose ETag the client (or a proxy) already has.
     "django.middleware.http.ConditionalGetMiddleware",
@@ -130,6 +136,8 @@ if DATABASE_REPLICAS:
         "config.db_router.pin_editors_to_primary",
     )
 
+# A tertial whose report is not published this many weeks after it ended is shown as late.
+REPORT_LATE_WEEKS = env_int("REPORT_LATE_WEEKS", default=8)
 # A folder of files that every worker on this host shares, so publishing or unpublishing
 # retires a page in all of them at once; Redis for several servers (docs/scaling.md).
 CACHES = {
@@ -145,10 +153,24 @@ PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The public site gives the rows of the lower apps their addresses (public/urls.py), so
+# those apps never name the public site's URLs themselves.
+ABSOLUTE_URL_OVERRIDES = {
+    "municipalities.municipality": lambda m: reverse("public:municipality", args=[m.slug]),
+    "promises.promiseperiod": lambda p: reverse("public:period", args=[p.pk]),
+    "promises.agreement": lambda a: reverse("public:agreement", args=[a.pk]),
+    "followup.tertialreport": lambda r: reverse(
+        "public:tertial_report", args=[r.period_id, r.year, r.tertial]
+    ),
+}
+
 # Axes first, so a locked-out user is refused before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Every permission question is answered by the apps' rules.py (django-rules); Django's
+    # own backend only authenticates (the portal grants no model permissions of its own).
+    "rules.permissions.ObjectPermissionBackend",
+    "municipalities.backends.PasswordBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -215,6 +237,31 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Absolute address of the site, for links in emails, feeds and PDFs.
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000")
 
+# Work that must not hold up a request (e-mail to every subscriber) waits in a queue in the
+# database until the worker (`manage.py db_worker`, a service beside gunicorn) runs it.
+# A failed task is enqueued again later (municipalities/retry.py).
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# Who runs the portal, for the privacy page (/integritet/) and the e-mail to subscribers.
+PORTAL_OPERATOR = env_str(
+    "PORTAL_OPERATOR", default="Medborgarlöften (utvecklingsmiljö)" if DEBUG else ""
+)
+PORTAL_CONTACT_EMAIL = env_str(
+    "PORTAL_CONTACT_EMAIL", default=DEFAULT_FROM_EMAIL if DEBUG else ""
+)
+# The personuppgiftsansvarig (GDPR controller) for the subscribers' addresses.
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", default=PORTAL_OPERATOR)
+# Subscription requests per client address and minute, and per e-mail address and hour;
+# more get 429 (public/throttle.py). 0 turns a limit off.
+SUBSCRIBE_REQUESTS_PER_MINUTE = env_int("SUBSCRIBE_REQUESTS_PER_MINUTE", default=5)
+SUBSCRIBE_REQUESTS_PER_ADDRESS_PER_HOUR = env_int(
+    "SUBSCRIBE_REQUESTS_PER_ADDRESS_PER_HOUR", default=5
+)
+
 # Security. Strict by default; DEBUG relaxes only what plain-HTTP local use needs.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -256,6 +303,9 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # Staff must confirm a TOTP device before they may use the admin.
 REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "Medborgarlöften"
+# The admin never shows a device's secret (enrol_totp prints it once); its QR code pages,
+# which also answered a missing device with a server error, refuse everyone.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # No inline script or style anywhere: everything comes from our own static files.
 SECURE_CSP = {
@@ -287,17 +337,12 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 # Demo data and the demo administrator exist only for local use.
 DEMO_ADMIN_ALLOWED = DEBUG or env_bool("DJANGO_ALLOW_DEMO_ADMIN", default=False)
 
-# Signing the agreement (promises/documents/signing.py). Keys live outside the repository: a PKCS#12
-# (.p12/.pfx) or PEM file (certificate first, then chain and private key) per party.
+# Signing (promises/documents/): each municipality and police area signs with its own key,
+# kept encrypted in the database with this key-encryption key (default: derived from
+# SECRET_KEY; set it separately so the two can be rotated apart). The demo CA lives in
+# SIGNING_KEYS_DIR (create_demo_signing_keys).
+SIGNING_KEY_ENCRYPTION_KEY = env_str("SIGNING_KEY_ENCRYPTION_KEY", default="")
 SIGNING_KEYS_DIR = Path(env_str("SIGNING_KEYS_DIR", default=str(BASE_DIR / "signing-keys")))
-SIGNING_KEYS = {
-    party: {
-        "file": env_str(f"SIGNING_{party.upper()}_KEY_FILE",
-                        default=str(SIGNING_KEYS_DIR / f"{party}.p12")),
-        "passphrase": env_str(f"SIGNING_{party.upper()}_PASSPHRASE", default=""),
-    }
-    for party in ("police", "municipality")
-}
 # PEM files of the CA certificates whose signatures the verification page trusts.
 SIGNING_TRUST_ROOTS = env_list(
     "SIGNING_TRUST_ROOTS", default=[str(SIGNING_KEYS_DIR / "demo-ca.pem")]

@@ -1,10 +1,22 @@
-"""Where promises are made: counties, police regions, municipalities and local police areas."""
+"""Where promises are made: counties, police regions, municipalities and local police
+areas; who acts where (memberships and their roles); and the audit log."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from municipalities.roles import Role, Scope
+from municipalities.rules import PoliceAreaQuerySet
+from municipalities.versioning import VersionedModel
+
+
+
+def genitive(name):
+    """A place name as Swedish puts it before "kommun": Katrineholms, but Borås, Eskilstuna
+    and Luleå unchanged (no s after s, x, z or a vowel)."""
+    return name if name[-1:].lower() in set("sxzaeiouyåäö") else f"{name}s"
 
 
 class PoliceRegion(models.Model):
@@ -53,6 +65,12 @@ class Municipality(models.Model):
         validators=[RegexValidator(r"^\d{4}$", _("A municipality code is four digits."))],
     )
     name = models.CharField(_("name"), max_length=100)
+    official_name = models.CharField(
+        _("official name"), max_length=150, blank=True,
+        help_text=_("As the municipality calls itself: “Katrineholms kommun”, “Malmö stad”, "
+                    "“Region Gotland”. Blank: the name in the genitive followed by "
+                    "“kommun”."),
+    )
     # Unicode, so Håbo and Habo keep distinct addresses: /kommun/håbo/ and /kommun/habo/.
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
     county = models.ForeignKey(
@@ -77,19 +95,30 @@ class Municipality(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("public:municipality", kwargs={"slug": self.slug})
+    @property
+    def proper_name(self):
+        """The name the municipality uses of itself, where a document speaks of it."""
+        return self.official_name or f"{genitive(self.name)} kommun"
+
+    def scope(self):
+        return Scope(municipalities=frozenset({self.pk}))
 
 
-class PoliceArea(models.Model):
-    """A lokalpolisområde. One area may serve several municipalities."""
+class PoliceArea(VersionedModel):
+    """A lokalpolisområde. One area may serve several municipalities; its police region is
+    theirs (all of them lie in one region)."""
 
     name = models.CharField(_("name"), max_length=150, unique=True)
+    official_code = models.CharField(
+        _("official code"), max_length=20, blank=True,
+        help_text=_("The Police Authority's code for the area, if known."),
+    )
     police_region = models.ForeignKey(
         PoliceRegion,
         on_delete=models.PROTECT,
         related_name="police_areas",
         verbose_name=_("police region"),
+        help_text=_("Set from the municipalities the area serves."),
     )
     district_name = models.CharField(
         _("police district"),
@@ -104,21 +133,44 @@ class PoliceArea(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[municipalities])
 
+    objects = PoliceAreaQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("police area")
         verbose_name_plural = _("police areas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["official_code"], condition=~models.Q(official_code=""),
+                name="police_area_unique_official_code",
+                violation_error_message=_("Another police area has this official code."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
 
+    def scope(self):
+        # Coordinators of the municipalities it serves act on it too.
+        return Scope(
+            municipalities=frozenset(self.municipalities.values_list("pk", flat=True))
+            if self.pk else frozenset(),
+            police_areas=frozenset({self.pk}) if self.pk else frozenset(),
+        )
 
-class Role(models.TextChoices):
-    NATIONAL_ADMIN = "admin", _("National administrator")
-    COORDINATOR = "coordinator", _("Municipal coordinator")
-    POLICE = "police", _("Police coordinator")
-    PUBLISHER = "publisher", _("Publisher")
-    REVIEWER = "reviewer", _("Reviewer")
+    @staticmethod
+    def region_of(municipalities):
+        """The one police region of these municipalities; ValidationError when they lie in
+        several (a police area never crosses a region's border)."""
+        regions = {m.county.police_region for m in municipalities}
+        if len(regions) > 1:
+            raise ValidationError(
+                _("These municipalities lie in different police regions (%(regions)s); a "
+                  "police area serves municipalities of one region.")
+                % {"regions": ", ".join(sorted(r.name for r in regions))},
+                code="several_regions",
+            )
+        return regions.pop() if regions else None
 
 
 class Membership(models.Model):
@@ -190,6 +242,12 @@ class Membership(models.Model):
         where = self.municipality or self.police_area or _("the whole country")
         return f"{self.user} – {self.get_role_display()} – {where}"
 
+    def scope(self):
+        return Scope(
+            municipalities=frozenset({self.municipality_id} - {None}),
+            police_areas=frozenset({self.police_area_id} - {None}),
+        )
+
 
 class AuditEvent(models.Model):
     """An append-only record of logins, role changes, publishing and signing."""
@@ -203,7 +261,12 @@ class AuditEvent(models.Model):
         PUBLISHED = "published", _("Published")
         UNPUBLISHED = "unpublished", _("Unpublished")
         SIGNED = "signed", _("Signed")
+        APPROVED = "approved", _("Approved for publication")
         RESTORED = "restored", _("Earlier version restored")
+        DELETED = "deleted", _("Deleted")
+        MERGED = "merged", _("Merged")
+        PASSWORD_RESET = "password_reset", _("Password reset requested")
+        DEVICE_RESET = "device_reset", _("Two-factor device reset")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

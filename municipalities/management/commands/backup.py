@@ -17,7 +17,8 @@ from django.utils import timezone
 FORMAT_VERSION = 1
 # Our apps (history tables included: they live in the same apps), the people and their
 # second factors, and the admin's change log. Not sessions, lockouts or content types:
-# those are rebuilt or transient.
+# those are rebuilt or transient. Never the public app (subscribers' addresses: the privacy
+# page promises no backup keeps them) nor the task queue.
 DUMPED = [
     "auth.group",
     "auth.user",

@@ -8,18 +8,22 @@ from django.db import transaction
 
 from municipalities.models import Membership, Municipality, PoliceArea, Role
 
-ROLE_NAMES = [Role.COORDINATOR, Role.POLICE, Role.PUBLISHER, Role.REVIEWER, Role.NATIONAL_ADMIN]
 
 
 class Command(BaseCommand):
     help = (
         "Give a user a role in a municipality or a police area (and access to the admin). "
-        "Roles: coordinator, police, publisher, reviewer; 'admin' (national, no place)."
+        "Roles: coordinator, lead, police, publisher, signer, reviewer; 'admin' (national, "
+        "no place). --create makes a plain user first (they set a password by e-mail)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=[str(r.value) for r in ROLE_NAMES])
+        parser.add_argument("--role", required=True, choices=[str(r.value) for r in Role])
+        parser.add_argument("--create", action="store_true",
+                            help="Create the user if missing (with --email), without a "
+                                 "password: they choose one through “Forgot password?”.")
+        parser.add_argument("--email", help="The new user's e-mail address (with --create).")
         where = parser.add_mutually_exclusive_group()
         where.add_argument("--municipality", metavar="CODE",
                            help="Four-digit municipality code, e.g. 0483 for Katrineholm.")
@@ -28,8 +32,11 @@ class Command(BaseCommand):
                                 "(the word Lokalpolisområde may be left out).")
         parser.add_argument("--revoke", action="store_true", help="Remove the role instead.")
 
-    def handle(self, *args, username, role, municipality, police_area, revoke, **options):
-        user = self.find_user(username)
+    # One transaction: a refused grant leaves no user created by --create behind.
+    @transaction.atomic
+    def handle(self, *args, username, role, municipality, police_area, revoke, create=False,
+               email=None, **options):
+        user = self.create_user(username, email) if create else self.find_user(username)
         place = {"municipality": None, "police_area": None}
         if role == Role.NATIONAL_ADMIN:
             if municipality or police_area:
@@ -68,9 +75,23 @@ class Command(BaseCommand):
             return User.objects.get(**{User.USERNAME_FIELD: username})
         except User.DoesNotExist:
             raise CommandError(
-                f"No user named {username!r}. Create one first: "
-                f"python manage.py createsuperuser, or in the admin."
+                f"No user named {username!r}. Add --create --email ADDRESS to create a plain "
+                f"user (they choose a password through “Forgot password?”), or create one "
+                f"in the admin under Users."
             ) from None
+
+    def create_user(self, username, email):
+        User = get_user_model()
+        existing = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
+        if existing is not None:
+            return existing
+        if not email:
+            raise CommandError("--create needs --email: the new user sets a password by e-mail.")
+        user = User(**{User.USERNAME_FIELD: username}, email=email, is_staff=True)
+        user.set_unusable_password()
+        user.save()
+        self.stdout.write(f"Created user {username} ({email}) without a password.")
+        return user
 
     def find_municipality(self, code):
         municipality = Municipality.objects.filter(code=code.strip()).first()

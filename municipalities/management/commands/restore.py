@@ -72,6 +72,14 @@ class Command(BaseCommand):
             manifest = json.loads((workdir / "manifest.json").read_text())
             if manifest.get("format") != FORMAT_VERSION:
                 raise CommandError(f"Unknown backup format {manifest.get('format')!r}.")
+            # The manifest names the media files to write under MEDIA_ROOT: a name that
+            # climbs out of it (or is absolute) means the archive was tampered with.
+            unsafe = [name for name in manifest.get("media", {}) if not safe_member_name(name)]
+            if unsafe:
+                raise CommandError(
+                    f"The manifest names files outside the media folder ({unsafe[:3]}): "
+                    "refusing the archive."
+                )
             if sha256_of(workdir / "data.json") != manifest["data_sha256"]:
                 raise CommandError("data.json does not match the manifest: damaged archive.")
             for name, meta in manifest["media"].items():
