@@ -1,5 +1,9 @@
-"""A medborgarlöfte for a period, and what it holds: focus areas, promises, activities,
-indicators and signatories."""
+"""What is promised: the multi-year agreement (samverkansöverenskommelse), the
+medborgarlöfte of a period with its promises, activities, indicators, priorities, focus
+areas and signatories, and the PDF documents the portal issues and signs.
+
+Nothing here knows of follow-up (the followup app builds on this one).
+"""
 
 import datetime
 
@@ -7,12 +11,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from municipalities.models import Municipality, PoliceArea
-from promises.querysets import PromisePeriodQuerySet
+from municipalities.models import Municipality, PoliceArea, Scope
+from municipalities.versioning import VersionedModel
+from promises.publishing import Publishable
+from promises.querysets import (
+    AgreementChildQuerySet, AgreementQuerySet, DocumentQuerySet, OwnedQuerySet,
+    PeriodChildQuerySet, PromiseChildQuerySet, PromisePeriodQuerySet,
+)
+from promises.targets import Targeted
 
 
 class Party(models.TextChoices):
@@ -26,34 +36,145 @@ class SigningParty(models.TextChoices):
     MUNICIPALITY = "municipality", _("The municipality")
 
 
-class PromisePeriod(models.Model):
-    """One medborgarlöfte: the document agreed for a municipality and a police area."""
+def validity_errors(valid_from, valid_to):
+    if valid_from and valid_to and valid_from > valid_to:
+        return {"valid_to": _("It must end on or after the day it starts.")}
+    return {}
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        ARCHIVED = "archived", _("Archived")
 
-    municipality = models.ForeignKey(
-        Municipality,
-        on_delete=models.PROTECT,
-        related_name="periods",
-        verbose_name=_("municipality"),
-    )
+class Undertaking(Publishable, VersionedModel):
+    """What an agreement and a period share: parties, title, validity, publication."""
+
     police_area = models.ForeignKey(
-        PoliceArea,
-        on_delete=models.PROTECT,
-        related_name="periods",
+        PoliceArea, on_delete=models.PROTECT, related_name="%(class)ss",
         verbose_name=_("police area"),
     )
     title = models.CharField(_("title"), max_length=200)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.title
+
+    def is_current(self, today=None):
+        today = today or timezone.localdate()
+        return self.valid_from <= today <= self.valid_to
+
+    def years(self):
+        return list(range(self.valid_from.year, self.valid_to.year + 1))
+
+    def municipality_ids(self):
+        """The ids of the municipalities taking part, read once per instance."""
+        if self.pk is None:
+            return frozenset()
+        if "_municipality_ids" not in self.__dict__:
+            cached = getattr(self, "_prefetched_objects_cache", {}).get("municipalities")
+            self._municipality_ids = frozenset(
+                m.pk for m in cached
+            ) if cached is not None else frozenset(
+                self.municipalities.values_list("pk", flat=True)
+            )
+        return self._municipality_ids
+
+    def scope(self):
+        return Scope(
+            municipalities=self.municipality_ids(),
+            police_areas=frozenset({self.police_area_id} - {None}),
+        )
+
+    def municipality_names(self):
+        return ", ".join(m.name for m in self.municipalities.all())
+
+    def clean(self):
+        super().clean()
+        errors = validity_errors(self.valid_from, self.valid_to)
+        if errors:
+            raise ValidationError(errors)
+
+
+def served_municipalities_error(police_area, municipalities):
+    """The error when the police area does not serve every one of the municipalities."""
+    if police_area is None:
+        return None
+    served = set(police_area.municipalities.values_list("pk", flat=True))
+    missing = [m for m in municipalities if m.pk not in served]
+    if missing:
+        return ValidationError(
+            _("%(area)s does not serve %(names)s. Add them to the police area first.")
+            % {"area": police_area, "names": ", ".join(m.name for m in missing)},
+            code="not_served",
+        )
+    return None
+
+
+class Agreement(Undertaking):
+    """A samverkansöverenskommelse: the multi-year agreement between municipalities and
+    their police area under which yearly medborgarlöften may sit."""
+
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="agreements", verbose_name=_("municipalities"),
     )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
-    unpublished_reason = models.TextField(_("reason for unpublishing"), blank=True)
+    history = HistoricalRecords(m2m_fields=[municipalities])
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "pk"]
+        verbose_name = _("collaboration agreement")
+        verbose_name_plural = _("collaboration agreements")
+        constraints = [
+            *Publishable.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(valid_from__lte=F("valid_to")),
+                name="agreement_valid_from_not_after_valid_to",
+                violation_error_message=_("It must end on or after the day it starts."),
+            ),
+        ]
+
+
+class AgreementSection(VersionedModel):
+    """A titled section of an agreement's text, in the document's order."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="sections",
+        verbose_name=_("agreement"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    heading = models.CharField(_("heading"), max_length=200)
+    text = models.TextField(_("text"), blank=True)
+    history = HistoricalRecords()
+
+    objects = AgreementChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agreement", "order", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.heading
+
+    def scope(self):
+        return self.agreement.scope()
+
+
+class PromisePeriod(Undertaking):
+    """One medborgarlöfte: the document agreed for a period by one or more municipalities and
+    the police area that serves them, in the document's own words and order."""
+
+    municipalities = models.ManyToManyField(
+        Municipality, through="PeriodMunicipality", related_name="periods",
+        verbose_name=_("municipalities"),
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="periods",
+        verbose_name=_("collaboration agreement"),
+        help_text=_("The multi-year agreement this medborgarlöfte belongs to, if any."),
+    )
     introduction = models.TextField(_("introduction"), blank=True)
     situation = models.TextField(
         _("situation picture"),
@@ -65,86 +186,165 @@ class PromisePeriod(models.Model):
     followup_description = models.TextField(
         _("follow-up and feedback to citizens"), blank=True
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Raised on every save; a form that saw an older number may not overwrite.
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    contact_role = models.CharField(_("contact's role"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact telephone"), max_length=40, blank=True)
+    # When the text of the document (not its follow-up) last changed: a signed version made
+    # before it is superseded.
+    content_changed_at = models.DateTimeField(
+        _("text last changed"), default=timezone.now, editable=False
+    )
     history = HistoricalRecords()
 
     objects = PromisePeriodQuerySet.as_manager()
 
     class Meta:
-        ordering = ["municipality__name", "-valid_from"]
+        ordering = ["-valid_from", "pk"]
         verbose_name = _("citizen promise period")
         verbose_name_plural = _("citizen promise periods")
         constraints = [
+            *Publishable.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(valid_from__lte=F("valid_to")),
                 name="period_valid_from_not_after_valid_to",
                 violation_error_message=_("The period must end on or after the day it starts."),
             ),
-            models.CheckConstraint(
-                condition=Q(status="draft") | Q(published_at__isnull=False),
-                name="period_published_has_published_at",
-                violation_error_message=_(
-                    "A published or archived period needs a publication time."
-                ),
-            ),
         ]
         indexes = [
             models.Index(fields=["status", "valid_from"], name="period_status_from_idx"),
-            models.Index(fields=["municipality", "status"], name="period_municipality_status_idx"),
         ]
 
-    def __str__(self):
-        return f"{self.municipality} – {self.title}"
-
-    def get_absolute_url(self):
-        return reverse("public:period", kwargs={"pk": self.pk})
-
-    @property
-    def is_published(self):
-        return self.status in {self.Status.PUBLISHED, self.Status.ARCHIVED}
-
-    def is_current(self, today=None):
-        today = today or datetime.date.today()
-        return self.valid_from <= today <= self.valid_to
-
-    def overlapping_periods(self):
+    def overlapping_periods(self, municipalities):
+        """Other periods of the same police area and one of these municipalities whose
+        validity overlaps this one's."""
         return PromisePeriod.objects.filter(
-            municipality_id=self.municipality_id,
             police_area_id=self.police_area_id,
+            municipalities__in=municipalities,
             valid_from__lte=self.valid_to,
             valid_to__gte=self.valid_from,
-        ).exclude(pk=self.pk)
+        ).exclude(pk=self.pk).distinct()
 
-    def clean(self):
-        super().clean()
+    def check_parties(self, municipalities):
+        """Validation of the period against its municipalities (they are saved after the
+        period itself, so forms call this with the chosen ones)."""
         errors = {}
-        if self.valid_from and self.valid_to:
-            if self.valid_from > self.valid_to:
-                errors["valid_to"] = _("The period must end on or after the day it starts.")
-            elif self.municipality_id and self.police_area_id:
-                other = self.overlapping_periods().first()
-                if other is not None:
-                    errors["valid_from"] = _(
-                        "This overlaps “%(title)s” (%(start)s–%(end)s) for the same "
-                        "municipality and police area."
-                    ) % {"title": other.title, "start": other.valid_from, "end": other.valid_to}
-        if self.municipality_id and self.police_area_id:
-            if not self.police_area.municipalities.filter(pk=self.municipality_id).exists():
-                errors["police_area"] = _(
-                    "%(area)s does not serve %(municipality)s. Add the municipality to the "
-                    "police area first."
-                ) % {"area": self.police_area, "municipality": self.municipality}
+        if not municipalities:
+            errors["municipalities"] = _("Name at least one municipality.")
+        error = served_municipalities_error(self.police_area if self.police_area_id else None,
+                                            municipalities)
+        if error is not None:
+            errors["police_area"] = error
+        if self.valid_from and self.valid_to and self.police_area_id and municipalities:
+            other = self.overlapping_periods(municipalities).first()
+            if other is not None:
+                errors["valid_from"] = _(
+                    "This overlaps “%(title)s” (%(start)s–%(end)s) for the same "
+                    "municipality and police area."
+                ) % {"title": other.title, "start": other.valid_from, "end": other.valid_to}
+        if self.agreement_id:
+            agreement = self.agreement
+            if self.valid_from and self.valid_to and not (
+                agreement.valid_from <= self.valid_from and self.valid_to <= agreement.valid_to
+            ):
+                errors["agreement"] = _(
+                    "The period lies outside the agreement (%(start)s–%(end)s)."
+                ) % {"start": agreement.valid_from, "end": agreement.valid_to}
+            elif self.police_area_id and agreement.police_area_id != self.police_area_id:
+                errors["agreement"] = _("The agreement is with another police area.")
+            elif set(m.pk for m in municipalities) - agreement.municipality_ids():
+                errors["agreement"] = _("The agreement does not name all these municipalities.")
         if errors:
             raise ValidationError(errors)
 
-    def years(self):
-        return list(range(self.valid_from.year, self.valid_to.year + 1))
+    def clean(self):
+        super().clean()
+        if self.pk:
+            self.check_parties(list(self.municipalities.all()))
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        sync_period_municipalities(self)
 
 
-class Priority(models.Model):
+class PeriodMunicipality(models.Model):
+    """A municipality taking part in a period. The period's police area and validity are
+    copied here so PostgreSQL can refuse overlapping periods for the same municipality and
+    police area (an exclusion constraint, migration 0005)."""
+
+    period = models.ForeignKey(PromisePeriod, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    police_area = models.ForeignKey(
+        PoliceArea, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    valid_from = models.DateField(null=True)
+    valid_to = models.DateField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "municipality"], name="period_municipality_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality} – {self.period}"
+
+
+def sync_period_municipalities(period):
+    PeriodMunicipality.objects.filter(period=period).update(
+        police_area=period.police_area_id, valid_from=period.valid_from,
+        valid_to=period.valid_to,
+    )
+
+
+def on_municipalities_changed(sender, instance, action, **kwargs):
+    """Municipalities added to a period take its area and validity (for the exclusion
+    constraint), whoever adds them."""
+    if action == "post_add" and isinstance(instance, PromisePeriod):
+        sync_period_municipalities(instance)
+
+
+def owner_fields(related_name):
+    """The period and agreement keys of a row that belongs to one of them."""
+    return (
+        models.ForeignKey(
+            PromisePeriod, on_delete=models.CASCADE, null=True, blank=True,
+            related_name=related_name, verbose_name=_("period"),
+        ),
+        models.ForeignKey(
+            Agreement, on_delete=models.CASCADE, null=True, blank=True,
+            related_name=related_name, verbose_name=_("agreement"),
+        ),
+    )
+
+
+class OwnedByPeriodOrAgreement(VersionedModel):
+    """A focus area or signatory: part of a period, or of an agreement."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def owner(self):
+        return self.period if self.period_id else self.agreement
+
+    def scope(self):
+        return self.owner.scope()
+
+
+def one_owner(name):
+    return models.CheckConstraint(
+        condition=Q(period__isnull=False, agreement__isnull=True)
+        | Q(period__isnull=True, agreement__isnull=False),
+        name=name,
+        violation_error_message=_("It belongs to a period or to an agreement."),
+    )
+
+
+class Priority(VersionedModel):
     """One of a period's priorities, in the order the document states them."""
 
     period = models.ForeignKey(
@@ -152,8 +352,13 @@ class Priority(models.Model):
         verbose_name=_("period"),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(
+        _("label"), max_length=40, blank=True, help_text=_("As written: “Prioritering 2”.")
+    )
     text = models.TextField(_("text"))
     history = HistoricalRecords()
+
+    objects = PeriodChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["period", "order", "pk"]
@@ -163,26 +368,36 @@ class Priority(models.Model):
     def __str__(self):
         return self.text[:80]
 
+    def scope(self):
+        return self.period.scope()
 
-class FocusArea(models.Model):
-    period = models.ForeignKey(
-        PromisePeriod, on_delete=models.CASCADE, related_name="focus_areas",
-        verbose_name=_("period"),
-    )
+
+class FocusArea(OwnedByPeriodOrAgreement):
+    period, agreement = owner_fields("focus_areas")
+    label = models.CharField(_("label"), max_length=40, blank=True)
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
-        ordering = ["period", "order", "pk"]
+        ordering = ["order", "pk"]
         verbose_name = _("focus area")
         verbose_name_plural = _("focus areas")
         constraints = [
+            one_owner("focus_area_one_owner"),
             models.UniqueConstraint(
-                fields=["period", "name"],
+                fields=["period", "name"], condition=Q(period__isnull=False),
                 name="focus_area_unique_name_per_period",
                 violation_error_message=_("This period already has a focus area with that name."),
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "name"], condition=Q(agreement__isnull=False),
+                name="focus_area_unique_name_per_agreement",
+                violation_error_message=_(
+                    "This agreement already has a focus area with that name."
+                ),
             ),
         ]
 
@@ -190,46 +405,81 @@ class FocusArea(models.Model):
         return self.name
 
 
-class Signatory(models.Model):
-    period = models.ForeignKey(
-        PromisePeriod, on_delete=models.CASCADE, related_name="signatories",
-        verbose_name=_("period"),
-    )
+class Signatory(OwnedByPeriodOrAgreement):
+    """Who signs for a party. The name may stay blank until signing, but nobody signs for a
+    signatory without a name."""
+
+    period, agreement = owner_fields("signatories")
     party = models.CharField(_("party"), max_length=12, choices=SigningParty.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("municipality"),
+        help_text=_("Which municipality signs, when several take part."),
+    )
     name = models.CharField(
         _("name"), max_length=150, blank=True,
         help_text=_("May stay blank until the document is signed."),
     )
     title = models.CharField(_("title"), max_length=200)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
-        ordering = ["period", "order", "pk"]
+        ordering = ["order", "pk"]
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
+        constraints = [one_owner("signatory_one_owner")]
 
     def __str__(self):
         return f"{self.name or _('(name not set)')}, {self.title}"
 
+    def organisation(self):
+        """The police area or municipality this signatory signs for."""
+        owner = self.owner
+        if self.party == SigningParty.POLICE:
+            return owner.police_area
+        if self.municipality_id:
+            return self.municipality
+        municipalities = list(owner.municipalities.all())
+        return municipalities[0] if len(municipalities) == 1 else None
 
-class Promise(models.Model):
+    def clean(self):
+        super().clean()
+        if self.party == SigningParty.POLICE and self.municipality_id:
+            raise ValidationError({"municipality": _("The police sign for the police area.")})
+        owner = self.owner if (self.period_id or self.agreement_id) else None
+        if owner is not None and self.municipality_id and (
+            self.municipality_id not in owner.municipality_ids()
+        ):
+            raise ValidationError({"municipality": _("That municipality is not a party.")})
+
+
+class Promise(Targeted, VersionedModel):
     period = models.ForeignKey(
         PromisePeriod, on_delete=models.CASCADE, related_name="promises",
         verbose_name=_("period"),
     )
-    party = models.CharField(_("who promises"), max_length=12, choices=Party.choices)
-    text = models.TextField(_("promise"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(
+        _("label"), max_length=40, blank=True,
+        help_text=_("As the document numbers it: “Löfte 3”, “3.”"),
+    )
+    party = models.CharField(_("who promises"), max_length=12, choices=Party.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("which municipality"),
+        help_text=_("When several municipalities take part and only one of them promises; "
+                    "blank: all of them."),
+    )
+    text = models.TextField(_("promise"))
     focus_areas = models.ManyToManyField(
         FocusArea, blank=True, related_name="promises", verbose_name=_("focus areas")
     )
-    followup_method = models.TextField(
-        _("how it is followed up"), blank=True,
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    followup_method = models.TextField(_("how it is followed up"), blank=True)
     history = HistoricalRecords(m2m_fields=[focus_areas])
+
+    objects = PeriodChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["period", "order", "pk"]
@@ -240,104 +490,107 @@ class Promise(models.Model):
     def __str__(self):
         return self.text[:80]
 
+    def scope(self):
+        return self.period.scope()
 
-class Activity(models.Model):
+    def clean(self):
+        super().clean()
+        if self.municipality_id and self.party == Party.POLICE:
+            raise ValidationError({"municipality": _("The police promise for the police area.")})
+        if self.municipality_id and self.period_id and (
+            self.municipality_id not in self.period.municipality_ids()
+        ):
+            raise ValidationError({"municipality": _("That municipality is not a party.")})
+
+
+class Activity(Targeted, VersionedModel):
     promise = models.ForeignKey(
         Promise, on_delete=models.CASCADE, related_name="activities",
         verbose_name=_("promise"),
     )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(_("label"), max_length=40, blank=True)
     text = models.TextField(_("activity"))
     responsible_party = models.CharField(
         _("responsible"), max_length=12, choices=Party.choices, blank=True,
+        help_text=_("Blank: the party of the promise."),
     )
-    target_value = models.DecimalField(
-        _("target (number)"), max_digits=12, decimal_places=2, null=True, blank=True,
-    )
-    target_unit = models.CharField(_("target unit"), max_length=100, blank=True)
-    target_text = models.CharField(
-        _("target (in words)"), max_length=255, blank=True,
-        help_text=_("For example “minst två tillfällen”."),
-    )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    objects = PromiseChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["promise", "order", "pk"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
-                name="activity_target_not_negative",
-                violation_error_message=_("A target cannot be negative."),
-            ),
-        ]
 
     def __str__(self):
         return self.text[:80]
 
-    def clean(self):
-        super().clean()
-        if self.target_value is not None and not self.target_unit:
-            raise ValidationError({"target_unit": _("Say what the target number counts.")})
+    def scope(self):
+        return self.promise.scope()
+
+    @property
+    def party(self):
+        return self.responsible_party or self.promise.party
 
 
-class Indicator(models.Model):
+class Indicator(Targeted, VersionedModel):
     promise = models.ForeignKey(
         Promise, on_delete=models.CASCADE, related_name="indicators",
         verbose_name=_("promise"),
     )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    label = models.CharField(_("label"), max_length=40, blank=True)
     name = models.CharField(_("name"), max_length=255)
-    unit = models.CharField(_("unit"), max_length=100, blank=True)
-    target_value = models.DecimalField(
-        _("target"), max_digits=12, decimal_places=2, null=True, blank=True,
-    )
-    target_text = models.CharField(_("target (in words)"), max_length=255, blank=True)
     reporting_party = models.CharField(
         _("reported by"), max_length=12, choices=Party.choices, blank=True,
+        help_text=_("Blank: the party of the promise."),
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    objects = PromiseChildQuerySet.as_manager()
 
     class Meta:
         ordering = ["promise", "order", "pk"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
-                name="indicator_target_not_negative",
-                violation_error_message=_("A target cannot be negative."),
-            ),
-        ]
 
     def __str__(self):
         return self.name
 
+    def scope(self):
+        return self.promise.scope()
+
+    @property
+    def party(self):
+        return self.reporting_party or self.promise.party
+
 
 def document_upload_to(document, filename):
-    return f"documents/{document.period_id}/{document.sha256}.pdf"
+    owner = f"p{document.period_id}" if document.period_id else f"a{document.agreement_id}"
+    return f"documents/{owner}/{document.sha256}.pdf"
 
 
 class Document(models.Model):
     """A PDF as the portal issued it, stored once and served byte for byte from then on.
 
-    Each state of a signed agreement (unsigned, signed by the police, signed by both) is its
-    own row, so every file the portal ever handed out has a known SHA-256.
+    Every state of a signed document is its own row (unsigned, then one more signature at a
+    time), so every file the portal ever handed out has a known SHA-256.
     """
 
     class Kind(models.TextChoices):
-        AGREEMENT = "agreement", _("Agreement")
+        PERIOD = "period", _("Medborgarlöfte document")
+        AGREEMENT = "agreement", _("Collaboration agreement")
         TERTIAL_REPORT = "tertial_report", _("Tertial report")
 
-    class State(models.TextChoices):
-        UNSIGNED = "unsigned", _("Unsigned")
-        SIGNED_BY_POLICE = "signed_by_police", _("Signed by the police")
-        SIGNED_BY_BOTH = "signed_by_both", _("Signed by both")
-
     period = models.ForeignKey(
-        PromisePeriod, on_delete=models.PROTECT, related_name="documents",
-        verbose_name=_("period"),
+        PromisePeriod, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="documents", verbose_name=_("period"),
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="documents", verbose_name=_("agreement"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # A tertial report is named by its year and tertial, not a foreign key, so promises
@@ -345,7 +598,20 @@ class Document(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     tertial = models.PositiveSmallIntegerField(_("tertial"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"))
-    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    signature_count = models.PositiveSmallIntegerField(_("signatures"), default=0)
+    signatory = models.ForeignKey(
+        Signatory, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("signed for"),
+        help_text=_("Whose signature this state added."),
+    )
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("signature applied by"),
+    )
+    signed_for = models.CharField(
+        _("signed for (as shown)"), max_length=300, blank=True,
+        help_text=_("The signatory and organisation as the signature names them."),
+    )
     file = models.FileField(_("file"), upload_to=document_upload_to)
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -355,13 +621,37 @@ class Document(models.Model):
         related_name="+", verbose_name=_("created by"),
     )
 
+    objects = DocumentQuerySet.as_manager()
+
     class Meta:
-        ordering = ["period", "kind", "year", "tertial", "-version", "-created_at"]
+        ordering = ["kind", "year", "tertial", "-version", "-signature_count"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="period", period__isnull=False, agreement__isnull=True,
+                      year__isnull=True, tertial__isnull=True)
+                    | Q(kind="agreement", period__isnull=True, agreement__isnull=False,
+                        year__isnull=True, tertial__isnull=True)
+                    | Q(kind="tertial_report", period__isnull=False, agreement__isnull=True,
+                        year__isnull=False, tertial__gte=1, tertial__lte=3,
+                        signature_count=0)
+                ),
+                name="document_kind_matches_fields",
+                violation_error_message=_(
+                    "A medborgarlöfte document belongs to a period, an agreement document to "
+                    "an agreement; a tertial report names its tertial and is unsigned."
+                ),
+            ),
             models.UniqueConstraint(
-                fields=["period", "version", "state"],
+                fields=["period", "version", "signature_count"],
+                condition=Q(kind="period"),
+                name="document_period_unique_state_per_version",
+                violation_error_message=_("This version already has a file in that state."),
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "version", "signature_count"],
                 condition=Q(kind="agreement"),
                 name="document_agreement_unique_state_per_version",
                 violation_error_message=_("This version already has a file in that state."),
@@ -372,28 +662,92 @@ class Document(models.Model):
                 name="document_report_unique_version",
                 violation_error_message=_("This report already has that version."),
             ),
-            models.CheckConstraint(
-                condition=(
-                    Q(kind="agreement", year__isnull=True, tertial__isnull=True)
-                    | Q(kind="tertial_report", year__isnull=False, tertial__gte=1,
-                        tertial__lte=3, state="unsigned")
-                ),
-                name="document_kind_matches_fields",
-                violation_error_message=_(
-                    "An agreement has no tertial; a tertial report names one and is unsigned."
-                ),
-            ),
         ]
 
     def __str__(self):
-        kind, state = self.get_kind_display(), self.get_state_display()
-        return f"{self.period} – {kind} v{self.version} ({state})"
+        return f"{self.owner} – {self.get_kind_display()} v{self.version}"
+
+    @property
+    def owner(self):
+        return self.period if self.period_id else self.agreement
+
+    def scope(self):
+        return self.owner.scope()
 
     @property
     def filename(self):
         if self.kind == self.Kind.TERTIAL_REPORT:
             stem = f"tertialrapport-{self.year}-T{self.tertial}"
+        elif self.kind == self.Kind.AGREEMENT:
+            stem = "samverkansoverenskommelse"
         else:
             stem = "medborgarlofte"
-        code = self.period.municipality.code
-        return f"{stem}-{code}-{self.period_id}-v{self.version}-{self.sha256[:8]}.pdf"
+        owner = f"{self.period_id}" if self.period_id else f"a{self.agreement_id}"
+        return f"{stem}-{owner}-v{self.version}-{self.signature_count}-{self.sha256[:8]}.pdf"
+
+
+class SigningKey(VersionedModel):
+    """An organisation's signing key: the certificate a municipality or a police area signs
+    with (an organisational seal), configured by a national administrator. Who may apply it
+    is a membership with the signer role there."""
+
+    class Kind(models.TextChoices):
+        PKCS12 = "pkcs12", _("PKCS#12 file (.p12/.pfx)")
+        PKCS11 = "pkcs11", _("PKCS#11 token (hardware or software token)")
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="signing_key", verbose_name=_("municipality"),
+    )
+    police_area = models.OneToOneField(
+        PoliceArea, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="signing_key", verbose_name=_("police area"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices,
+                            default=Kind.PKCS12)
+    # PKCS#12 bytes and passphrase, encrypted with the installation's key encryption key
+    # (promises/documents/keys.py); never shown again once saved.
+    encrypted_pkcs12 = models.BinaryField(_("encrypted key file"), blank=True, editable=False)
+    encrypted_passphrase = models.BinaryField(
+        _("encrypted passphrase"), blank=True, editable=False
+    )
+    pkcs11_module = models.CharField(_("PKCS#11 module path"), max_length=300, blank=True)
+    pkcs11_token = models.CharField(_("PKCS#11 token label"), max_length=100, blank=True)
+    pkcs11_key = models.CharField(_("PKCS#11 key label"), max_length=100, blank=True)
+    pkcs11_pin_variable = models.CharField(
+        _("environment variable holding the PIN"), max_length=100, blank=True,
+    )
+    certificate_subject = models.CharField(
+        _("certificate"), max_length=300, blank=True, editable=False
+    )
+    certificate_valid_until = models.DateTimeField(
+        _("valid until"), null=True, blank=True, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["encrypted_pkcs12", "encrypted_passphrase"])
+
+    class Meta:
+        verbose_name = _("signing key")
+        verbose_name_plural = _("signing keys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(municipality__isnull=False, police_area__isnull=True)
+                | Q(municipality__isnull=True, police_area__isnull=False),
+                name="signing_key_one_organisation",
+                violation_error_message=_("A key belongs to a municipality or a police area."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.organisation)
+
+    @property
+    def organisation(self):
+        return self.municipality if self.municipality_id else self.police_area
+
+    def scope(self):
+        return self.organisation.scope()
+
+    def is_usable(self, today=None):
+        if self.certificate_valid_until is None:
+            return bool(self.encrypted_pkcs12 or self.pkcs11_module)
+        return self.certificate_valid_until.date() >= (today or datetime.date.today())

@@ -1,119 +1,113 @@
-"""Make and sign a period's medborgarlöfte document: each version rendered once, then
-signed by the police and the municipality in turn, every state stored (storage.py)."""
+"""Make and sign the document of a period (the medborgarlöfte) or of an agreement: each
+version rendered once with a signature field per signatory, then signed by each of them in
+any order, every state stored (storage.py). The first signature certifies the document."""
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pyhanko.sign.general import SigningError
 
-from promises.documents import signing
-from promises.documents.agreement import render_agreement
-from promises.documents.storage import STATE_RANK, agreements, latest_agreement, read, store
-from promises.models import Document, PromisePeriod, SigningParty
-
-# The order the parties sign in, and the state each signature leads to.
-SIGNING_ORDER = {
-    SigningParty.POLICE: (Document.State.UNSIGNED, Document.State.SIGNED_BY_POLICE),
-    SigningParty.MUNICIPALITY: (
-        Document.State.SIGNED_BY_POLICE, Document.State.SIGNED_BY_BOTH,
-    ),
-}
+from municipalities.audit import record_event
+from municipalities.models import AuditEvent
+from promises.documents import keys, signing
+from promises.documents.storage import issued, newest_state, owner_fields, read, store
+from promises.documents.texts import render_document
+from promises.models import Agreement, PromisePeriod
 
 
 class DocumentError(Exception):
     """A document cannot be made or signed; the message says why, for the person acting."""
 
 
+def locked(owner):
+    model = Agreement if isinstance(owner, Agreement) else PromisePeriod
+    return model.objects.select_for_update().get(pk=owner.pk)
+
+
 @transaction.atomic
-def generate_agreement(period, *, by=None):
-    """Render the agreement as a new version, with an empty signature field per party."""
-    period = PromisePeriod.objects.select_for_update().get(pk=period.pk)
-    version = (agreements(period).aggregate(Max("version"))["version__max"] or 0) + 1
-    rendered = render_agreement(period, version=version, created_at=timezone.now())
+def generate_document(owner, *, by=None):
+    """Render the owner's document as a new version, with an empty field per signatory."""
+    owner = locked(owner)
+    version = (issued(owner).aggregate(Max("version"))["version__max"] or 0) + 1
+    rendered = render_document(owner, version=version, created_at=timezone.now())
     data = signing.add_signature_fields(rendered.data, rendered.signature_boxes)
-    return store(
-        period=period, kind=Document.Kind.AGREEMENT, version=version,
-        state=Document.State.UNSIGNED, data=data, by=by,
-    )
+    _fields, kind = owner_fields(owner)
+    return store(owner=owner, kind=kind, version=version, data=data, by=by)
+
+
+def person(user):
+    if user is None:
+        return _("the portal")
+    return user.get_full_name() or user.get_username()
 
 
 @transaction.atomic
-def sign_agreement(period, *, party, by=None):
-    """Sign the newest agreement version as `party`: the police first, then the municipality."""
-    party = SigningParty(party)
-    period = PromisePeriod.objects.select_for_update().get(pk=period.pk)
-    signatory = period.signatories.filter(party=party).order_by("order", "pk").first()
-    if signatory is None:
+def sign_document(owner, *, signatory, by=None, request=None):
+    """Add `signatory`'s signature to the newest version, applied by `by` with the key of
+    the signatory's organisation. Who may do so is a rule (promises.sign_signatory); this
+    checks what the document allows."""
+    owner = locked(owner)
+    if signatory.owner != owner:
+        raise DocumentError(_("That signatory does not sign this document."))
+    if not signatory.name.strip():
         raise DocumentError(
-            _("“%(period)s” has no signatory for %(party)s; add one before signing.")
-            % {"period": period.title, "party": party.label}
+            _("%(title)s has no name yet. Write the signatory's name, make a new version, "
+              "then sign.") % {"title": signatory.title}
         )
-    current = latest_agreement(period)
-    if current is None and party == SigningParty.POLICE:
-        current = generate_agreement(period, by=by)
-    required, result = SIGNING_ORDER[party]
-    if current is None or STATE_RANK[current.state] < STATE_RANK[required]:
+    organisation = signatory.organisation()
+    if organisation is None:
         raise DocumentError(
-            _("The municipality signs after the police: the police have not signed version "
-              "%(version)s yet.") % {"version": current.version if current else 1}
+            _("Say which municipality %(name)s signs for.") % {"name": signatory.name}
         )
-    if STATE_RANK[current.state] > STATE_RANK[required]:
+    state = newest_state(owner)
+    if state is None:
+        raise DocumentError(_("Make the document first, then sign it."))
+    if state.superseded:
         raise DocumentError(
-            _("%(party)s has already signed version %(version)s of this agreement. To sign "
-              "again, generate a new version first.")
-            % {"party": party.label, "version": current.version}
+            _("The text changed after version %(version)s was made, so it can no longer be "
+              "signed. Make a new version and sign that.") % {"version": state.version}
         )
-    if party not in signed_fields_expected(current):
+    if signatory in state.signed:
         raise DocumentError(
-            _("Version %(version)s has no signature field for %(party)s; generate a new "
-              "version first.") % {"version": current.version, "party": party.label}
+            _("%(name)s has already signed version %(version)s.")
+            % {"name": signatory.name, "version": state.version}
         )
+    field = signing.field_name(signatory)
     try:
+        current = read(state.document)
+        if field not in signing.field_names_in(current):
+            raise DocumentError(
+                _("Version %(version)s has no signature field for %(name)s; make a new "
+                  "version first.") % {"version": state.version, "name": signatory.name}
+            )
         data = signing.sign_pdf(
-            read(current), party=party, signatory_name=signatory.name,
-            signatory_title=signatory.title, certify=party == SigningParty.POLICE,
+            current, field=field, signer=keys.signer_for(organisation),
+            signatory_name=signatory.name, signatory_title=signatory.title,
+            organisation=str(getattr(organisation, "proper_name", organisation)),
+            applied_by=person(by), certify=not state.signed,
         )
-    except signing.SigningKeyError as error:
+    except keys.SigningKeyError as error:
         raise DocumentError(str(error)) from error
     except FileNotFoundError as error:
         raise DocumentError(
-            _("The stored file of version %(version)s is missing; generate a new version.")
-            % {"version": current.version}
+            _("The stored file of version %(version)s is missing; make a new version.")
+            % {"version": state.version}
         ) from error
-    except signing.SigningError as error:  # e.g. the TSA could not be reached
+    except SigningError as error:  # e.g. the timestamp server could not be reached
         raise DocumentError(
-            _("The agreement could not be signed: %(error)s") % {"error": error}
+            _("The document could not be signed: %(error)s") % {"error": error}
         ) from error
-    return store(
-        period=period, kind=Document.Kind.AGREEMENT, version=current.version,
-        state=result, data=data, by=by,
+    organisation_name = str(getattr(organisation, "proper_name", organisation))
+    signed_for = f"{signatory.name}, {signatory.title} ({organisation_name})"
+    document = store(
+        owner=owner, kind=state.document.kind, version=state.version, data=data, by=by,
+        signature_count=state.document.signature_count + 1, signatory=signatory,
+        signed_for=signed_for,
     )
-
-
-def signed_fields_expected(document):
-    try:
-        names = signing.field_names_in(read(document))
-    except FileNotFoundError:
-        return set()
-    return {party for party, name in signing.FIELD_NAMES.items() if name in names}
-
-
-def may_sign(access, period, *, party):
-    """Whether the user (a municipalities.permissions.Access) may sign for `party`: the
-    police through a police or publisher role in the period's police area, the municipality
-    through a coordinator or publisher role in its municipality."""
-    if access.is_national:
-        return True
-    for role, municipality_id, police_area_id in access.memberships:
-        if party == SigningParty.POLICE and (
-            (role in {"police", "publisher"} and police_area_id == period.police_area_id)
-            or (role == "police" and municipality_id == period.municipality_id)
-        ):
-            return True
-        if party == SigningParty.MUNICIPALITY and (
-            role in {"coordinator", "publisher"} and municipality_id == period.municipality_id
-        ):
-            return True
-    return False
-
-
+    record_event(
+        action=AuditEvent.Action.SIGNED, user=by, obj=owner, request=request,
+        model=owner._meta.label, pk=owner.pk, version=document.version,
+        signatory=signed_for, sha256=document.sha256,
+    )
+    return document

@@ -15,9 +15,9 @@ from promises.documents.signatures import (  # noqa: F401 (the names callers use
     UnreadablePdf,
 )
 from promises.documents.storage import sha256_of
-from promises.models import Document, PromisePeriod
+from promises.models import Document
+from promises.publishing import Publishable
 
-PUBLIC_STATUSES = [PromisePeriod.Status.PUBLISHED, PromisePeriod.Status.ARCHIVED]
 
 
 @dataclasses.dataclass
@@ -55,41 +55,37 @@ def verify(data):
         not_checked=check.not_checked,
     )
     document = (
-        Document.objects.select_related("period__municipality", "period__police_area")
+        Document.objects.select_related("period__police_area", "agreement__police_area")
         .filter(sha256=digest).first()
     )
     if document is None:
         return result
-    period = document.period
-    if period.status in PUBLIC_STATUSES:
-        shown = period
+    owner = document.owner
+    if owner.is_published:
+        shown = owner
     else:
-        shown, result.withdrawn_at = publication_history(period)
-        # Never public: a draft's file, or one made after the period was withdrawn.
+        shown, result.withdrawn_at = publication_history(owner)
+        # Never public: a draft's file, or one made after it was withdrawn.
         if shown is None or document.created_at > result.withdrawn_at:
             result.withdrawn_at = None
             return result
     result.document = document
     result.title = shown.title
-    result.municipality = shown.municipality.name
-    result.police_area = shown.police_area.name
+    result.municipality = owner.municipality_names()
+    result.police_area = owner.police_area.name
     return result
 
 
-def publication_history(period):
-    """The period's history record from when it was last public, and when it was taken off
-    the public site after that; (None, None) when it was never public."""
+def publication_history(owner):
+    """The owner's history record from when it was last public, and when it was withdrawn
+    after that; (None, None) when it was never public."""
     last_public = (
-        period.history.filter(status__in=PUBLIC_STATUSES)
+        owner.history.filter(status=Publishable.Status.PUBLISHED)
         .order_by("-history_date", "-history_id").first()
     )
     if last_public is None:
         return None, None
-    withdrawn = (
-        period.history.filter(history_date__gte=last_public.history_date)
-        .exclude(status__in=PUBLIC_STATUSES).order_by("history_date", "history_id").first()
-    )
-    return last_public, withdrawn.history_date if withdrawn else period.updated_at
+    return last_public, owner.unpublished_at or owner.updated_at
 
 
 def trust_roots():

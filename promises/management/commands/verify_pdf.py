@@ -36,7 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Known document: {result.municipality} – {result.title} – "
                 f"{document.get_kind_display()} "
-                f"version {document.version} ({document.get_state_display()}), "
+                f"version {document.version} ({document.signature_count} signatures), "
                 f"issued {document.created_at:%Y-%m-%d %H:%M}."
             )
             if result.withdrawn_at:
