@@ -1,72 +1,70 @@
-"""The follow-up admin: follow-ups, measurements, tertial reports and year-end comments,
-each scoped by the user's memberships, and the tertial screen (views.py) under
-/admin/followup/followup/tertial/."""
+"""The follow-up admin: follow-ups, tertial reports and year-end comments, each asking the
+rules (followup/rules.py), and the tertial screen (views.py) under
+/admin/followup/followup/tertial/. The period admin gains its follow-up links here, so the
+promises app never needs to know of follow-up."""
 
 from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from followup import views
-from followup.models import FollowUp, Measurement, TertialReport, YearEndComment
-from followup.services import publish_tertial_report, unpublish_tertial_report
-from municipalities.admin_scope import ScopedAdmin
-from promises.admin import PUBLISH_LOCATIONS, confirm_unpublish, run_service
-from promises.versioning import VersionedModelForm
+from followup.models import FollowUp, TertialReport, YearEndComment
+from municipalities.admin_rules import RulesAdmin
+from promises.admin import PromisePeriodAdmin
+from promises.admin_publishing import PublishingActionsMixin
+from promises.models import PromisePeriod
 
-INTERNAL_NOTE_DESCRIPTION = _(
+INTERNAL_NOTE_DESCRIPTION = gettext_lazy(
     "Internal: never published on the site, in feeds, exports or PDFs. For names, ongoing "
     "cases and anything else not for the public."
 )
 
 
-class FollowUpForm(VersionedModelForm):
-    class Meta:
-        model = FollowUp
-        fields = "__all__"
-
-
-class MeasurementForm(VersionedModelForm):
-    class Meta:
-        model = Measurement
-        fields = "__all__"
-
-
-class StampUserMixin:
-    class Media:
-        css = {"all": ["css/admin-followup.css"]}
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-
 @admin.register(FollowUp)
-class FollowUpAdmin(StampUserMixin, ScopedAdmin):
-    form = FollowUpForm
-    period_path = "activity__promise__period__"
-    edit_scope = "followup"
-    party_path = "activity__promise__party"
+class FollowUpAdmin(RulesAdmin):
     list_display = [
-        "activity", "year", "tertial", "status", "has_internal_note", "updated_at", "updated_by",
+        "subject_text", "year", "tertial", "status", "value", "has_internal_note", "updated_at",
+        "updated_by",
     ]
-    list_filter = ["status", "year", "tertial", "activity__promise__period__municipality__county"]
-    list_select_related = ["activity", "updated_by"]
-    search_fields = ["account", "activity__text", "activity__promise__period__municipality__name"]
-    autocomplete_fields = ["activity"]
-    readonly_fields = ["updated_at", "updated_by"]
+    list_filter = ["status", "year", "tertial"]
+    list_select_related = ["promise", "activity", "indicator", "updated_by"]
+    search_fields = ["account", "promise__text", "activity__text", "indicator__name"]
+    autocomplete_fields = ["promise", "activity", "indicator"]
+    readonly_fields = ["updated_at", "updated_by", "corrected_at", "correction"]
     ordering = ["-year", "-tertial"]
     fieldsets = [
-        (None, {"fields": ["activity", ("year", "tertial"), "status", "account"]}),
-        (_("Internal note – never published"), {
+        (None, {"fields": [
+            "promise", "activity", "indicator", ("year", "tertial"), "status", "account",
+            "value",
+        ]}),
+        (gettext_lazy("Internal note – never published"), {
             "fields": ["internal_note"],
             "description": INTERNAL_NOTE_DESCRIPTION,
             "classes": ["internal-note"],
         }),
-        (_("Last change"), {"fields": ["updated_at", "updated_by"]}),
+        (gettext_lazy("Last change"), {"fields": [
+            "updated_at", "updated_by", "corrected_at", "correction", "loaded_version",
+        ]}),
     ]
 
-    @admin.display(description=_("internal note"), boolean=True)
+    class Media:
+        css = {"all": ["css/admin-followup.css"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # A follow-up stays the follow-up of what it follows up; and a police coordinator
+            # may enter it without being one who may choose promises.
+            fields += ["promise", "activity", "indicator"]
+        return fields
+
+    @admin.display(description=gettext_lazy("followed up"))
+    def subject_text(self, obj):
+        return str(obj.subject)[:100]
+
+    @admin.display(description=gettext_lazy("internal note"), boolean=True)
     def has_internal_note(self, obj):
         return bool(obj.internal_note)
 
@@ -95,75 +93,68 @@ class FollowUpAdmin(StampUserMixin, ScopedAdmin):
         return super().changelist_view(request, extra_context)
 
 
-@admin.register(Measurement)
-class MeasurementAdmin(StampUserMixin, ScopedAdmin):
-    form = MeasurementForm
-    period_path = "indicator__promise__period__"
-    edit_scope = "followup"
-    party_path = "indicator__promise__party"
-    list_display = ["indicator", "year", "tertial", "value", "updated_at"]
-    list_filter = ["year", "tertial"]
-    list_select_related = ["indicator"]
-    search_fields = ["indicator__name", "indicator__promise__period__municipality__name"]
-    autocomplete_fields = ["indicator"]
-    readonly_fields = ["updated_at", "updated_by"]
-    fieldsets = [
-        (None, {"fields": ["indicator", ("year", "tertial"), "value"]}),
-        (_("Internal note – never published"), {
-            "fields": ["internal_note"],
-            "description": INTERNAL_NOTE_DESCRIPTION,
-            "classes": ["internal-note"],
-        }),
-        (_("Last change"), {"fields": ["updated_at", "updated_by"]}),
-    ]
-
-
 @admin.register(TertialReport)
-class TertialReportAdmin(ScopedAdmin):
-    period_path = "period__"
+class TertialReportAdmin(PublishingActionsMixin, RulesAdmin):
     list_display = [
         "period", "year", "tertial", "status", "presented_on", "published_at", "screen_link",
     ]
     list_filter = ["status", "year", "tertial"]
-    list_select_related = ["period", "period__municipality"]
-    search_fields = ["summary", "period__title", "period__municipality__name"]
+    list_select_related = ["period"]
+    search_fields = ["summary", "period__title", "period__municipalities__name"]
     autocomplete_fields = ["period"]
-    readonly_fields = ["status", "published_at"]
-    actions = ["publish_reports", "unpublish_reports"]
+    readonly_fields = ["status", "published_at", "unpublished_at", "unpublished_reason"]
+    actions = ["publish_selected", "unpublish_selected"]
+    fields = ["period", ("year", "tertial"), "summary", "presented_on", "status",
+              "published_at", "unpublished_at", "unpublished_reason", "loaded_version"]
 
-    @admin.display(description=_("follow-up"))
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_published:
+            # A published report stays the report of its period and tertial.
+            fields += ["period", "year", "tertial"]
+        return fields
+
+    @admin.display(description=gettext_lazy("follow-up"))
     def screen_link(self, obj):
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:followup_tertial", args=[obj.period_id, obj.year, obj.tertial]),
-            gettext("Tertial follow-up"),
-        )
-
-    @admin.action(
-        description=_("Publish the selected tertial reports"), permissions=["publish"],
-        location=PUBLISH_LOCATIONS,
-    )
-    def publish_reports(self, request, queryset):
-        run_service(
-            self, request, queryset, publish_tertial_report, gettext("Published %(count)s.")
-        )
-
-    @admin.action(
-        description=_("Unpublish the selected tertial reports (asks for a reason)"),
-        permissions=["publish"], location=PUBLISH_LOCATIONS,
-    )
-    def unpublish_reports(self, request, queryset):
-        return confirm_unpublish(
-            self, request, queryset, action="unpublish_reports",
-            service=unpublish_tertial_report, title=gettext("Unpublish tertial reports"),
+            _("Tertial follow-up"),
         )
 
 
 @admin.register(YearEndComment)
-class YearEndCommentAdmin(ScopedAdmin):
-    period_path = "promise__period__"
+class YearEndCommentAdmin(RulesAdmin):
     list_display = ["promise", "year"]
     list_filter = ["year"]
     list_select_related = ["promise"]
     search_fields = ["text", "promise__text"]
     autocomplete_fields = ["promise"]
+
+
+class PeriodWithFollowUpAdmin(PromisePeriodAdmin):
+    """The period admin, with links to the period's tertial screen."""
+
+    list_display = [*PromisePeriodAdmin.list_display, "followup_link"]
+
+    @admin.display(description=gettext_lazy("follow-up"))
+    def followup_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:followup_tertial_default", args=[obj.pk]),
+            _("Tertial follow-up"),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        links = []
+        if str(object_id).isdigit():
+            links.append({
+                "url": reverse("admin:followup_tertial_default", args=[object_id]),
+                "label": _("Tertial follow-up"),
+            })
+        extra_context = {**(extra_context or {}), "owner_links": links}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+admin.site.unregister(PromisePeriod)
+admin.site.register(PromisePeriod, PeriodWithFollowUpAdmin)

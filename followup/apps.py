@@ -8,6 +8,10 @@ class FollowupConfig(AppConfig):
 
     def ready(self):
         from followup.documents import on_published
+        from followup.models import FollowUp, TertialReport
+        from promises import deletion
         from promises.signals import published
 
+        deletion.protect(TertialReport)
+        deletion.protect(FollowUp, "promise__period")
         published.connect(on_published, dispatch_uid="followup-report-pdfs")

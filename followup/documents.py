@@ -27,8 +27,8 @@ def generate_tertial_report(report, *, by=None):
     version = (previous or 0) + 1
     rendered = render_tertial_report(report, version=version, created_at=timezone.now())
     return store(
-        period=period, kind=Document.Kind.TERTIAL_REPORT, version=version,
-        state=Document.State.UNSIGNED, data=rendered.data, by=by,
+        owner=period, kind=Document.Kind.TERTIAL_REPORT, version=version,
+        data=rendered.data, by=by,
         year=report.year, tertial=report.tertial,
     )
 

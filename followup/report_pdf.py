@@ -1,77 +1,49 @@
 """The tertial report PDF: a tertial's public follow-up, as it is presented to the local
-crime-prevention council."""
+crime-prevention council, in the document's order."""
 
 from django.conf import settings
-from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from followup.models import FollowUp, Measurement, YearEndComment
+from followup.progress import period_progress, period_tertials, summarise
 from followup.tertials import Tertial
-from promises.documents.agreement import target_text
 from promises.documents.rendering import paragraphs, render
 
 
-def tertial_report_context(report):
+def tertial_report_context(report, *, today=None):
     period = report.period
-    tertials = [
-        Tertial(report.year, number)
-        for number in range(1, report.tertial + 1)
-        if Tertial(report.year, number).overlaps(period.valid_from, period.valid_to)
-    ]
-    numbers = [tertial.number for tertial in tertials]
-    promises = list(
-        period.promises.order_by("order", "pk").prefetch_related(
-            Prefetch(
-                "activities__followups",
-                queryset=FollowUp.objects.public().filter(
-                    year=report.year, tertial__in=numbers
-                ),
-                to_attr="public_followups",
-            ),
-            Prefetch(
-                "indicators__measurements",
-                queryset=Measurement.objects.public().filter(
-                    year=report.year, tertial__in=numbers
-                ),
-                to_attr="public_measurements",
-            ),
-            Prefetch(
-                "year_end_comments",
-                queryset=YearEndComment.objects.filter(year=report.year),
-                to_attr="comments_for_year",
-            ),
-        )
-    )
-    promise_rows, indicator_rows = [], []
-    for promise in promises:
-        rows = []
-        for activity in promise.activities.all():
-            by_tertial = {followup.tertial: followup for followup in activity.public_followups}
-            rows.append({
-                "activity": activity,
-                "target": target_text(activity),
-                "cells": [by_tertial.get(number) for number in numbers],
+    today = today or timezone.localdate()
+    tertial = Tertial(report.year, report.tertial)
+    all_tertials = period_tertials(period)
+    # The year so far: the report's tertial and the earlier ones the period overlaps.
+    shown = [t for t in all_tertials if t.year == tertial.year and t <= tertial]
+    progress = period_progress(period, public=True, tertials=shown)
+    rows = []
+    for item in progress:
+        lines = []
+        for line in item.lines:
+            achievement = line.achievement(tertial, all_tertials, today)
+            lines.append({
+                "line": line,
+                "target": line.target.describe(),
+                "cells": [line.at(t) for t in shown],
+                "achievement": achievement.describe(line.target) if achievement else "",
             })
-        comment = promise.comments_for_year[0].text if (
-            report.tertial == 3 and promise.comments_for_year
-        ) else ""
-        promise_rows.append({"text": promise.text, "rows": rows, "year_end_comment": comment})
-        for indicator in promise.indicators.all():
-            by_tertial = {m.tertial: m.value for m in indicator.public_measurements}
-            indicator_rows.append({
-                "indicator": indicator,
-                "target": target_text(indicator),
-                "values": [by_tertial.get(number) for number in numbers],
-            })
+        is_last_of_year = tertial == max(t for t in all_tertials if t.year == tertial.year)
+        rows.append({
+            "promise": item.promise,
+            "lines": lines,
+            "year_end_comment": item.comments.get(tertial.year, "") if is_last_of_year else "",
+        })
     return {
+        "owner": period,
         "period": period,
         "report": report,
         "heading": _("Follow-up of the citizen promises, tertial %(number)s %(year)s")
         % {"number": report.tertial, "year": report.year},
-        "tertials": tertials,
-        "promises": promise_rows,
-        "indicators": indicator_rows,
+        "tertials": shown,
+        "summary": summarise(progress, tertial),
+        "promises": rows,
         "summary_paragraphs": paragraphs(report.summary),
     }
 

@@ -1,47 +1,46 @@
-"""Entering and publishing a tertial's follow-up.
+"""Entering a tertial's follow-up: one screen (or one uploaded spreadsheet) saved in one
+transaction, every row or none. A row saved by someone else since it was loaded is
+refused (no lost updates); a change after the tertial's report was published is public at
+once, marked as a correction with what changed.
 
-`save_tertial_followups` saves one tertial screen in one transaction: every row or none.
-A row saved by someone else since the screen was loaded is refused (no lost updates).
-`publish_tertial_report` makes that tertial's accounts and values public.
+Publishing reports goes through promises/publishing.py like every publishable thing.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from followup.models import FollowUp, Measurement, TertialReport
-from municipalities.audit import record_event
-from municipalities.models import AuditEvent
-from municipalities.permissions import Access, filter_queryset
-from promises.models import Activity, Indicator
-from promises.signals import published, unpublished
-from promises.versioning import describe_version
+from followup.models import FollowUp, Status, TertialReport
+from municipalities.versioning import (
+    DeletedMeanwhile, NewerVersion, describe_version, shorten,
+)
+
+# What citizens see of a follow-up: a change to these after publication is a correction.
+PUBLIC_FIELDS = ("status", "account", "value")
 
 
 @dataclass
 class FollowUpInput:
-    activity_id: int
+    kind: str  # "promise", "activity" or "indicator"
+    subject_id: int
     status: str
     account: str
+    value: Decimal | None
     internal_note: str
     loaded_version: int | None  # None: the screen showed no saved follow-up
 
+    @property
+    def key(self):
+        return (self.kind, self.subject_id)
 
-@dataclass
-class MeasurementInput:
-    indicator_id: int
-    value: Decimal | None  # None: no value (an existing one is removed)
-    loaded_version: int | None
-
-
-@dataclass
-class SaveResult:
-    followups: int = 0
-    measurements: int = 0
+    @property
+    def is_empty(self):
+        return not (self.status or self.account.strip() or self.internal_note.strip()
+                    or self.value is not None)
 
 
 class TertialSaveRefused(Exception):
@@ -49,155 +48,125 @@ class TertialSaveRefused(Exception):
 
     def __init__(self, conflicts):
         super().__init__(conflicts)
-        # {("activity", id) or ("indicator", id): NewerVersion}
-        self.conflicts = conflicts
+        self.conflicts = conflicts  # {(kind, subject id): NewerVersion or DeletedMeanwhile}
 
 
-@dataclass
-class _Plan:
-    conflicts: dict = field(default_factory=dict)
-    result: SaveResult = field(default_factory=SaveResult)
+def subject_lookup(kind, subject_id):
+    if kind == "promise":
+        return {"promise_id": subject_id, "activity": None, "indicator": None}
+    return {f"{kind}_id": subject_id}
 
 
-def editable_activities(period, user):
-    access = Access(user)
-    return filter_queryset(
-        Activity.objects.filter(promise__period=period),
-        access.followup_q("promise__period__", "promise__party"),
-    )
+def describe_correction(followup, changes):
+    labels = {name: str(FollowUp._meta.get_field(name).verbose_name) for name in PUBLIC_FIELDS}
+    parts = []
+    for name, (old, new) in changes.items():
+        if name == "status":
+            old, new = (dict(Status.choices).get(v, _("not reported")) for v in (old, new))
+        parts.append(f"{labels[name]}: “{old if old not in (None, '') else '–'}” → "
+                     f"“{new if new not in (None, '') else '–'}”")
+    return "; ".join(parts)
 
 
-def editable_indicators(period, user):
-    access = Access(user)
-    return filter_queryset(
-        Indicator.objects.filter(promise__period=period),
-        access.followup_q("promise__period__", "promise__party"),
-    )
+def is_public_now(period, tertial):
+    return period.is_published and TertialReport.objects.filter(
+        period=period, year=tertial.year, tertial=tertial.number, status="published"
+    ).exists()
 
 
-def save_tertial_followups(*, period, tertial, followups, measurements, by):
-    """Save the changed rows of one tertial screen, all or nothing.
+def save_tertial_followups(*, period, tertial, rows, subjects, by):
+    """Save the changed rows of one tertial, all or nothing.
 
-    Raises PermissionDenied for a row `by` may not edit, TertialSaveRefused when a row
-    changed since it was loaded. Returns a SaveResult with what was written.
+    `subjects` maps each row key to its Promise, Activity or Indicator (from the screen).
+    Raises PermissionDenied for a row `by` may not enter, TertialSaveRefused when a row
+    changed since it was loaded. Returns the number of rows written.
     """
-    followups, measurements = list(followups), list(measurements)
-    with transaction.atomic():
-        allowed_activities = set(
-            editable_activities(period, by).values_list("pk", flat=True)
-        )
-        allowed_indicators = set(
-            editable_indicators(period, by).values_list("pk", flat=True)
-        )
-        if any(row.activity_id not in allowed_activities for row in followups) or any(
-            row.indicator_id not in allowed_indicators for row in measurements
-        ):
-            raise PermissionDenied(_("You may not change some of these rows."))
-        plan = _Plan()
-        _save_followups(plan, tertial, followups, by)
-        _save_measurements(plan, tertial, measurements, by)
-        if plan.conflicts:
-            # Leaving the block by an exception rolls every row back.
-            raise TertialSaveRefused(plan.conflicts)
-    return plan.result
-
-
-def _stamp(obj, by):
-    obj.updated_by = by
-    obj._history_user = by
-
-
-def _save_followups(plan, tertial, rows, by):
-    existing = {
-        followup.activity_id: followup
-        for followup in FollowUp.objects.select_for_update().filter(
-            activity_id__in=[row.activity_id for row in rows],
-            year=tertial.year, tertial=tertial.number,
-        )
-    }
+    rows = list(rows)
     for row in rows:
-        followup = existing.get(row.activity_id)
-        if followup is None and row.loaded_version is None:
-            if not row.account.strip() and not row.internal_note.strip() and (
-                row.status == FollowUp.Status.NOT_STARTED
-            ):
+        subject = subjects.get(row.key)
+        if subject is None or not by.has_perm("followup.change_followup", subject):
+            raise PermissionDenied(_("You may not change some of these rows."))
+    published = is_public_now(period, tertial)
+    conflicts, written = {}, 0
+    with transaction.atomic():
+        existing = {
+            # Locked in primary-key order, only the follow-ups (OF self: the model's
+            # ordering and the subjects each save reads are joined, nullable, and PostgreSQL
+            # refuses FOR UPDATE on the nullable side of an outer join).
+            followup_key(f): f for f in FollowUp.objects.select_for_update(of=("self",))
+            .select_related("activity", "indicator").filter(
+                promise__period=period, year=tertial.year, tertial=tertial.number,
+            ).order_by("pk")
+        }
+        for row in rows:
+            followup = existing.get(row.key)
+            if followup is None and row.loaded_version is not None:
+                conflicts[row.key] = DeletedMeanwhile()
                 continue
-            followup = FollowUp(
-                activity_id=row.activity_id, year=tertial.year, tertial=tertial.number,
-                status=row.status, account=row.account, internal_note=row.internal_note,
-            )
-            _stamp(followup, by)
+            if followup is not None and followup.version != row.loaded_version:
+                conflicts[row.key] = their_version(followup, row.loaded_version)
+                continue
+            if followup is None:
+                if row.is_empty:
+                    continue
+                followup = new_followup(row, subjects[row.key], tertial)
+            changes = {
+                name: (getattr(followup, name), getattr(row, name))
+                for name in PUBLIC_FIELDS if getattr(followup, name) != getattr(row, name)
+            }
+            followup.status, followup.account = row.status, row.account
+            followup.value, followup.internal_note = row.value, row.internal_note
+            followup.updated_by = by
+            followup._history_user = by
+            if published and changes:
+                followup.corrected_at = timezone.now()
+                followup.correction = describe_correction(followup, changes)
             try:
                 with transaction.atomic():
                     followup.save()
             except IntegrityError:
                 # Someone created it at the same moment.
-                _conflict(plan, FollowUp, ("activity", row.activity_id), tertial,
-                          activity_id=row.activity_id)
+                current = FollowUp.objects.filter(
+                    **subject_lookup(row.kind, row.subject_id),
+                    year=tertial.year, tertial=tertial.number,
+                ).first()
+                conflicts[row.key] = their_version(current, None) if current \
+                    else DeletedMeanwhile()
                 continue
-            plan.result.followups += 1
-            continue
-        if followup is None or followup.version != row.loaded_version:
-            _conflict(plan, FollowUp, ("activity", row.activity_id), tertial,
-                      activity_id=row.activity_id, loaded=row.loaded_version)
-            continue
-        followup.status = row.status
-        followup.account = row.account
-        followup.internal_note = row.internal_note
-        followup.version += 1
-        _stamp(followup, by)
-        followup.save()
-        plan.result.followups += 1
+            written += 1
+        if conflicts:
+            # Leaving the block by an exception rolls every row back.
+            raise TertialSaveRefused(conflicts)
+    return written
 
 
-def _save_measurements(plan, tertial, rows, by):
-    existing = {
-        measurement.indicator_id: measurement
-        for measurement in Measurement.objects.select_for_update().filter(
-            indicator_id__in=[row.indicator_id for row in rows],
-            year=tertial.year, tertial=tertial.number,
-        )
-    }
-    for row in rows:
-        measurement = existing.get(row.indicator_id)
-        if measurement is None and row.loaded_version is None:
-            if row.value is None:
-                continue
-            measurement = Measurement(
-                indicator_id=row.indicator_id, year=tertial.year, tertial=tertial.number,
-                value=row.value,
-            )
-            _stamp(measurement, by)
-            try:
-                with transaction.atomic():
-                    measurement.save()
-            except IntegrityError:
-                _conflict(plan, Measurement, ("indicator", row.indicator_id), tertial,
-                          indicator_id=row.indicator_id)
-                continue
-            plan.result.measurements += 1
-            continue
-        if measurement is None or measurement.version != row.loaded_version:
-            _conflict(plan, Measurement, ("indicator", row.indicator_id), tertial,
-                      indicator_id=row.indicator_id, loaded=row.loaded_version)
-            continue
-        _stamp(measurement, by)
-        if row.value is None:
-            measurement.delete()
-        else:
-            measurement.value = row.value
-            measurement.version += 1
-            measurement.save()
-        plan.result.measurements += 1
+def their_version(followup, loaded_version):
+    """The version someone else saved. When the screen showed no row (both entered it at
+    once) there is nothing to compare with, so all they entered is shown."""
+    newer = describe_version(FollowUp, followup.pk, loaded_version)
+    if loaded_version is None and isinstance(newer, NewerVersion):
+        newer.changes = [
+            (str(FollowUp._meta.get_field(name).verbose_name),
+             shorten(followup.get_status_display() if name == "status" else value))
+            for name in (*PUBLIC_FIELDS, "internal_note")
+            if (value := getattr(followup, name)) not in (None, "")
+        ]
+    return newer
 
 
-def _conflict(plan, model, key, tertial, loaded=None, **lookup):
-    current = model.objects.filter(year=tertial.year, tertial=tertial.number, **lookup).first()
-    if current is None:
-        # Deleted by someone else since the screen was loaded.
-        plan.conflicts[key] = None
-        return
-    plan.conflicts[key] = describe_version(model, current.pk, loaded)
+def new_followup(row, subject, tertial):
+    promise_id = subject.pk if row.kind == "promise" else subject.promise_id
+    subject_ids = {} if row.kind == "promise" else {f"{row.kind}_id": subject.pk}
+    return FollowUp(promise_id=promise_id, **subject_ids, year=tertial.year,
+                    tertial=tertial.number, account="", internal_note="")
+
+
+def followup_key(followup):
+    if followup.activity_id:
+        return ("activity", followup.activity_id)
+    if followup.indicator_id:
+        return ("indicator", followup.indicator_id)
+    return ("promise", followup.promise_id)
 
 
 def tertial_report_for(period, tertial):
@@ -206,151 +175,3 @@ def tertial_report_for(period, tertial):
         period=period, year=tertial.year, tertial=tertial.number,
     )
     return report
-
-
-def publish_tertial_report(report, *, by, request=None):
-    """Publish the report: the tertial's accounts and values become public."""
-    with transaction.atomic():
-        locked = TertialReport.objects.select_for_update().get(pk=report.pk)
-        if locked.is_published:
-            raise ValidationError(_("“%(report)s” is already published.") % {"report": locked})
-        locked.status = TertialReport.Status.PUBLISHED
-        locked.published_at = timezone.now()
-        locked._history_user = by
-        locked.save()
-        record_event(
-            action=AuditEvent.Action.PUBLISHED, user=by, obj=locked, request=request,
-            model="followup.TertialReport", pk=locked.pk,
-            year=locked.year, tertial=locked.tertial,
-        )
-        published.send(sender=TertialReport, instance=locked, by=by)
-    return locked
-
-
-def unpublish_tertial_report(report, *, by, reason, request=None):
-    """Withdraw a published report (its tertial's follow-up is no longer public)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(_("Say why the report is unpublished."), code="reason_required")
-    with transaction.atomic():
-        locked = TertialReport.objects.select_for_update().get(pk=report.pk)
-        if not locked.is_published:
-            raise ValidationError(_("“%(report)s” is not published.") % {"report": locked})
-        locked.status = TertialReport.Status.DRAFT
-        locked.published_at = None
-        locked._history_user = by
-        locked.save()
-        record_event(
-            action=AuditEvent.Action.UNPUBLISHED, user=by, obj=locked, request=request,
-            model="followup.TertialReport", pk=locked.pk, reason=reason,
-        )
-        unpublished.send(sender=TertialReport, instance=locked, by=by)
-    return locked
-
-
-# Reminders: which follow-up is missing, and who should hear about it.
-REMINDER_LEAD_DAYS = 14
-# Older gaps are left alone: a reminder about a tertial long gone helps nobody.
-REMINDER_OVERDUE_DAYS = 365
-
-
-@dataclass
-class MissingTertial:
-    period: object
-    tertial: object
-    activities: list  # Activity rows with no account for the tertial
-    indicators: list  # Indicator rows with no value for the tertial
-
-
-def missing_followups(today):
-    """Missing follow-up in draft and published periods, for every tertial that ends
-    within REMINDER_LEAD_DAYS or ended at most REMINDER_OVERDUE_DAYS ago."""
-    from datetime import timedelta
-
-    from followup.tertials import tertials_between
-    from promises.models import PromisePeriod
-
-    horizon = today + timedelta(days=REMINDER_LEAD_DAYS)
-    oldest = today - timedelta(days=REMINDER_OVERDUE_DAYS)
-    periods = PromisePeriod.objects.filter(
-        status__in=[PromisePeriod.Status.DRAFT, PromisePeriod.Status.PUBLISHED],
-        valid_from__lte=horizon, valid_to__gte=oldest,
-    ).select_related("municipality", "police_area").order_by("municipality__name", "valid_from")
-    result = []
-    for period in periods:
-        tertials = [
-            t for t in tertials_between(period.valid_from, period.valid_to)
-            if oldest <= t.end <= horizon
-        ]
-        if not tertials:
-            continue
-        activities = list(Activity.objects.filter(promise__period=period)
-                          .select_related("promise").order_by("promise__order", "order", "pk"))
-        indicators = list(Indicator.objects.filter(promise__period=period)
-                          .select_related("promise").order_by("promise__order", "order", "pk"))
-        accounted = set(
-            FollowUp.objects.filter(activity__in=activities, year__in={t.year for t in tertials})
-            .exclude(account="").values_list("activity_id", "year", "tertial")
-        )
-        measured = set(
-            Measurement.objects.filter(indicator__in=indicators,
-                                       year__in={t.year for t in tertials})
-            .values_list("indicator_id", "year", "tertial")
-        )
-        for tertial in tertials:
-            key = (tertial.year, tertial.number)
-            missing = MissingTertial(
-                period, tertial,
-                [a for a in activities if (a.pk, *key) not in accounted],
-                [i for i in indicators if (i.pk, *key) not in measured],
-            )
-            if missing.activities or missing.indicators:
-                result.append(missing)
-    return result
-
-
-def reminders_by_user(today):
-    """{user: [MissingTertial]} for every active coordinator with an email address; police
-    coordinators hear only of police and joint promises."""
-    from municipalities.models import Membership, Role
-
-    missing = missing_followups(today)
-    if not missing:
-        return {}
-    memberships = list(
-        Membership.objects.filter(
-            role__in=[Role.COORDINATOR, Role.POLICE], user__is_active=True,
-        ).exclude(user__email="").select_related("user")
-    )
-    reminders = {}
-    for item in missing:
-        period = item.period
-        for membership in memberships:
-            if not (membership.municipality_id == period.municipality_id
-                    or membership.police_area_id == period.police_area_id):
-                continue
-            if membership.role == Role.POLICE:
-                own = MissingTertial(
-                    period, item.tertial,
-                    [a for a in item.activities if a.promise.party in POLICE_PARTY_VALUES],
-                    [i for i in item.indicators if i.promise.party in POLICE_PARTY_VALUES],
-                )
-            else:
-                own = item
-            if not (own.activities or own.indicators):
-                continue
-            entries = reminders.setdefault(membership.user, [])
-            # A coordinator who is also police coordinator gets each tertial once, in full.
-            for index, entry in enumerate(entries):
-                if entry.period == period and entry.tertial == item.tertial:
-                    if len(own.activities) + len(own.indicators) > (
-                        len(entry.activities) + len(entry.indicators)
-                    ):
-                        entries[index] = own
-                    break
-            else:
-                entries.append(own)
-    return reminders
-
-
-POLICE_PARTY_VALUES = ("police", "joint")

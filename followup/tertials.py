@@ -7,6 +7,18 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TertialNumber(models.IntegerChoices):
+    """A tertial is 1, 2 or 3."""
+
+    FIRST = 1, _("Tertial 1 (January–April)")
+    SECOND = 2, _("Tertial 2 (May–August)")
+    THIRD = 3, _("Tertial 3 (September–December)")
+
+
 FIRST_MONTH = {1: 1, 2: 5, 3: 9}
 
 
@@ -25,12 +37,6 @@ class Tertial:
     def of(cls, day):
         """The tertial a date falls in."""
         return cls(day.year, (day.month - 1) // 4 + 1)
-
-    @classmethod
-    def current(cls):
-        from django.utils import timezone
-
-        return cls.of(timezone.localdate())
 
     @property
     def start(self):
@@ -55,6 +61,9 @@ class Tertial:
 
     def overlaps(self, first_day, last_day):
         return self.start <= last_day and first_day <= self.end
+
+    def is_over(self, today):
+        return self.end < today
 
     def __str__(self):
         return f"T{self.number} {self.year}"

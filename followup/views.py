@@ -15,15 +15,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from followup.forms import ChooseTertialForm, TertialSheet, default_tertial, period_tertials
+from followup.forms import ChooseTertialForm, TertialSheet, default_tertial
 from followup.models import TertialReport
-from followup.services import (
-    TertialSaveRefused, publish_tertial_report, save_tertial_followups, tertial_report_for,
-)
+from followup.progress import period_tertials
+from followup.services import TertialSaveRefused, save_tertial_followups, tertial_report_for
 from followup.tertials import Tertial
-from municipalities.permissions import PUBLISH_ROLES, Access
 from promises.models import PromisePeriod
+from promises import publishing
 
 
 def screen_url(period, tertial):
@@ -32,9 +32,8 @@ def screen_url(period, tertial):
 
 def readable_period(request, period_pk):
     return get_object_or_404(
-        PromisePeriod.objects.readable_by(request.user).select_related(
-            "municipality", "police_area"
-        ),
+        PromisePeriod.objects.readable_by(request.user).select_related("police_area")
+        .prefetch_related("municipalities"),
         pk=period_pk,
     )
 
@@ -94,11 +93,10 @@ def screen(request, period_pk, year, number, *, model_admin):
         if not sheet.is_editable:
             raise PermissionDenied
         if sheet.is_valid():
-            followups, measurements = sheet.changed_inputs()
             try:
-                result = save_tertial_followups(
-                    period=period, tertial=tertial, followups=followups,
-                    measurements=measurements, by=request.user,
+                written = save_tertial_followups(
+                    period=period, tertial=tertial, rows=sheet.changed_inputs(),
+                    subjects=sheet.subjects(), by=request.user,
                 )
             except TertialSaveRefused as refused:
                 sheet.mark_conflicts(refused.conflicts)
@@ -108,12 +106,11 @@ def screen(request, period_pk, year, number, *, model_admin):
                 ) % {"count": len(refused.conflicts)})
                 status = 409
             else:
-                if result.followups or result.measurements:
-                    messages.success(request, _(
-                        "Saved %(followups)s follow-ups and %(measurements)s values for "
-                        "%(tertial)s."
-                    ) % {"followups": result.followups, "measurements": result.measurements,
-                         "tertial": tertial})
+                if written:
+                    messages.success(request, ngettext(
+                        "Saved %(count)s row for %(tertial)s.",
+                        "Saved %(count)s rows for %(tertial)s.", written,
+                    ) % {"count": written, "tertial": tertial})
                 else:
                     messages.info(request, _("Nothing had changed, so nothing was saved."))
                 return HttpResponseRedirect(screen_url(period, tertial))
@@ -130,10 +127,11 @@ def screen(request, period_pk, year, number, *, model_admin):
 
 
 def render_screen(request, model_admin, period, tertial, sheet, status):
-    access = Access.for_request(request)
     report = TertialReport.objects.filter(
         period=period, year=tertial.year, tertial=tertial.number
     ).first()
+    if report is not None:
+        report.period = period  # its scope is the period's, already read
     tertials = period_tertials(period)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -143,10 +141,10 @@ def render_screen(request, model_admin, period, tertial, sheet, status):
         "period": period,
         "tertial": tertial,
         "sheet": sheet,
-        "groups": sheet.groups(),
+        "groups": sheet.groups,
         "invalid_rows": sheet.invalid_rows(),
         "report": report,
-        "can_publish": bool(access.roles_for_period(period) & {"admin", *PUBLISH_ROLES})
+        "can_publish": request.user.has_perm("followup.publish_tertialreport", report or period)
         and not (report and report.is_published),
         "choose_form": ChooseTertialForm(
             initial={"period": period.pk, "year": tertial.year, "tertial": tertial.number},
@@ -166,11 +164,11 @@ def publish(request, period_pk, year, number, *, model_admin):
         return HttpResponseNotAllowed(["POST"])
     period = readable_period(request, period_pk)
     tertial = tertial_in_period(period, year, number)
-    if not Access.for_request(request).roles_for_period(period) & {"admin", *PUBLISH_ROLES}:
-        raise Http404(_("You may not publish this report."))
     report = tertial_report_for(period, tertial)
+    if not request.user.has_perm("followup.publish_tertialreport", report):
+        raise PermissionDenied(_("You may not publish this report."))
     try:
-        publish_tertial_report(report, by=request.user, request=request)
+        publishing.publish(report, by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

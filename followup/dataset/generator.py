@@ -18,12 +18,13 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from followup.dataset import texts
-from followup.models import FollowUp, Measurement, TertialReport, YearEndComment
+from followup.models import FollowUp, TertialReport, YearEndComment
 from followup.tertials import Tertial, tertials_between
 from municipalities.models import Municipality, PoliceArea
 from promises.signals import bulk_change
 from promises.models import (
-    Activity, FocusArea, Indicator, Priority, Promise, PromisePeriod, Signatory,
+    Activity, FocusArea, Indicator, PeriodMunicipality, Priority, Promise, PromisePeriod,
+    Signatory,
 )
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
@@ -35,11 +36,12 @@ PoliceAreaMunicipality = PoliceArea.municipalities.through
 
 # Insert order: every model after the ones it points to.
 MODELS = [
-    ("periods", PromisePeriod), ("focus_areas", FocusArea), ("priorities", Priority),
+    ("periods", PromisePeriod), ("period_municipalities", PeriodMunicipality),
+    ("focus_areas", FocusArea), ("priorities", Priority),
     ("signatories", Signatory), ("promises", Promise), ("tertial_reports", TertialReport),
     ("promise_focus_areas", PromiseFocusArea), ("activities", Activity),
     ("indicators", Indicator), ("year_end_comments", YearEndComment),
-    ("followups", FollowUp), ("measurements", Measurement),
+    ("followups", FollowUp),
 ]
 FOLLOWUP_STATUS_WEIGHTS = {
     "not_started": 1, "ongoing": 5, "done_continuing": 6, "completed": 2, "postponed": 1,
@@ -69,7 +71,7 @@ def generate_dataset(*, municipalities, years, seed, today=None, clear=False, pr
         if clear:
             result.counts["deleted periods"] = clear_periods(selected)
         taken = set(
-            PromisePeriod.objects.filter(municipality__in=selected)
+            PeriodMunicipality.objects.filter(municipality__in=selected)
             .values_list("municipality_id", flat=True)
         )
         result.skipped = [m for m in selected if m.pk in taken]
@@ -105,11 +107,13 @@ def clear_periods(municipalities):
     which would take hours at national size); the periods themselves go through Django's
     delete, so anything else that points at them is handled by its on_delete rule.
     """
-    periods = PromisePeriod.objects.filter(municipality__in=municipalities)
-    period_ids = periods.values("pk")
+    periods = PromisePeriod.objects.filter(
+        pk__in=PeriodMunicipality.objects.filter(municipality__in=municipalities)
+        .values("period")
+    )
+    period_ids = list(periods.values_list("pk", flat=True))
     for queryset in [
-        Measurement.objects.filter(indicator__promise__period__in=period_ids),
-        FollowUp.objects.filter(activity__promise__period__in=period_ids),
+        FollowUp.objects.filter(promise__period__in=period_ids),
         YearEndComment.objects.filter(promise__period__in=period_ids),
         TertialReport.objects.filter(period__in=period_ids),
         Indicator.objects.filter(promise__period__in=period_ids),
@@ -121,8 +125,11 @@ def clear_periods(municipalities):
         Priority.objects.filter(period__in=period_ids),
     ]:
         queryset._raw_delete(queryset.db)
-    count = periods.count()
-    periods.delete()
+    # A published period is deleted only after unpublishing (promises/deletion.py); this
+    # tool clears generated data wholesale, so it takes them back to drafts first.
+    PromisePeriod.objects.filter(pk__in=period_ids).update(status="draft", published_at=None)
+    count = len(period_ids)
+    PromisePeriod.objects.filter(pk__in=period_ids).delete()
     return count
 
 
@@ -184,8 +191,6 @@ def build_municipality(rows, municipality, police_area, *, rng, years, today):
     for first, last in spans:
         if first > today.year:
             status = PromisePeriod.Status.DRAFT
-        elif last < today.year - 3 and rng.random() < 0.5:
-            status = PromisePeriod.Status.ARCHIVED
         else:
             status = PromisePeriod.Status.PUBLISHED
         build_period(
@@ -207,7 +212,6 @@ def build_period(rows, municipality, police_area, *, first, last, status, rng, t
     years_text = str(first) if first == last else f"{first}–{last}"
     published = status != PromisePeriod.Status.DRAFT
     period = PromisePeriod(
-        municipality=municipality,
         police_area=police_area,
         title=f"Medborgarlöften i {municipality.name} {years_text}",
         valid_from=datetime.date(first, 1, 1),
@@ -224,6 +228,10 @@ def build_period(rows, municipality, police_area, *, first, last, status, rng, t
         followup_description=rng.choice(texts.FOLLOWUP_DESCRIPTIONS),
     )
     rows["periods"].append(period)
+    rows["period_municipalities"].append(PeriodMunicipality(
+        period=period, municipality=municipality, police_area=police_area,
+        valid_from=period.valid_from, valid_to=period.valid_to,
+    ))
     for order, text in enumerate(rng.sample(texts.PRIORITIES, rng.randint(2, 4)), start=1):
         rows["priorities"].append(Priority(period=period, order=order, text=fill(text, rng)))
     focus_areas = [
@@ -264,42 +272,62 @@ def build_period(rows, municipality, police_area, *, first, last, status, rng, t
 
 def build_promise(rows, period, order, *, focus_areas, tertials, rng, current):
     party = rng.choice(["police", "municipality", "joint"])
+    # Real documents vary: many promises have no activities, some a number to reach.
+    target = rng.choice(texts.PROMISE_TARGETS) if rng.random() < 0.3 else None
     promise = Promise(
-        period=period, order=order, party=party,
+        period=period, order=order, label=f"Löfte {order}", party=party,
         text=fill(rng.choice(texts.PROMISES[party]), rng),
         followup_method=rng.choice(texts.FOLLOWUP_METHODS),
+        **(target_fields(*target, rng=rng) if target else {}),
     )
     rows["promises"].append(promise)
     rows["promise_focus_areas"].append(
         PromiseFocusArea(promise=promise, focusarea=rng.choice(focus_areas))
     )
-    for activity_order in range(1, rng.randint(2, 6) + 1):
+    for tertial in tertials:
+        rows["followups"].append(build_followup(
+            promise, tertial, rng=rng, current=current,
+            value=Decimal(rng.randint(0, 2 * int(promise.target_value)))
+            if target else None,
+        ))
+    activity_count = rng.choice([0, 0, 2, 3, 4, 6])
+    for activity_order in range(1, activity_count + 1):
         text, unit, target_text = rng.choice(texts.ACTIVITIES)
         n = rng.randint(2, 12)
         numeric = bool(unit) and rng.random() < 0.5
         activity = Activity(
             promise=promise, order=activity_order, text=fill(text, rng),
             responsible_party=party if party != "joint" else rng.choice(["police", "municipality"]),
+            target_comparison="at_least" if numeric else "",
             target_value=Decimal(n) if numeric else None,
             target_unit=unit if numeric else "",
+            target_span="year" if numeric else "period",
             target_text=target_text.format(n=n),
         )
         rows["activities"].append(activity)
         for tertial in tertials:
-            rows["followups"].append(build_followup(activity, tertial, rng=rng, current=current))
+            rows["followups"].append(build_followup(
+                promise, tertial, rng=rng, current=current, activity=activity,
+                value=Decimal(rng.randint(0, n)) if numeric else None,
+            ))
     for indicator_order in range(1, rng.choice([0, 1, 1, 2]) + 1):
         name, unit, low, high = rng.choice(texts.INDICATORS)
+        lower_is_better = rng.random() < 0.5
         indicator = Indicator(
-            promise=promise, order=indicator_order, name=name, unit=unit,
-            target_value=Decimal(rng.randint(low, high)),
+            promise=promise, order=indicator_order, name=name,
+            target_comparison="at_most" if lower_is_better else "at_least",
+            target_value=Decimal(rng.randint(low, high)), target_unit=unit,
+            target_measure="level", target_span="tertial",
+            target_direction="lower" if lower_is_better else "higher",
             reporting_party=rng.choice(["police", "municipality"]),
         )
         rows["indicators"].append(indicator)
         level = rng.uniform(low, high)
         for tertial in tertials:
             level = max(0.0, level * rng.uniform(0.85, 1.15))
-            rows["measurements"].append(Measurement(
-                indicator=indicator, year=tertial.year, tertial=tertial.number,
+            rows["followups"].append(FollowUp(
+                promise=promise, indicator=indicator, year=tertial.year,
+                tertial=tertial.number, status="", account="",
                 value=Decimal(f"{level:.1f}") if unit == "procent" else Decimal(round(level)),
             ))
     for year in sorted({t.year for t in tertials if t.year < current.year}):
@@ -309,7 +337,18 @@ def build_promise(rows, period, order, *, focus_areas, tertials, rng, current):
             ))
 
 
-def build_followup(activity, tertial, *, rng, current):
+def target_fields(comparison, value, unit, span, rng):
+    return {
+        "target_comparison": comparison, "target_value": Decimal(value),
+        "target_unit": unit, "target_span": span,
+        "target_text": f"{dict(AT_WORDS)[comparison]} {value} {unit}",
+    }
+
+
+AT_WORDS = [("at_least", "minst"), ("at_most", "högst"), ("exactly", "exakt")]
+
+
+def build_followup(promise, tertial, *, rng, current, activity=None, value=None):
     if tertial == current:
         status = rng.choice(["not_started", "ongoing", "ongoing"])
     else:
@@ -317,7 +356,8 @@ def build_followup(activity, tertial, *, rng, current):
             list(FOLLOWUP_STATUS_WEIGHTS), weights=list(FOLLOWUP_STATUS_WEIGHTS.values())
         )[0]
     return FollowUp(
-        activity=activity, year=tertial.year, tertial=tertial.number, status=status,
+        promise=promise, activity=activity, year=tertial.year, tertial=tertial.number,
+        status=status, value=value,
         account=fill(rng.choice(texts.ACCOUNTS[status]), rng, n=rng.randint(2, 9)),
         internal_note=rng.choice(texts.INTERNAL_NOTES) if rng.random() < 0.1 else "",
     )

@@ -194,3 +194,12 @@ LAST_NAMES = [
     "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
     "Persson", "Svensson", "Gustafsson", "Lindberg", "Holm", "Berg", "Hassan", "Lund",
 ]
+
+# Numbers promises themselves name: (comparison, value, unit, span).
+PROMISE_TARGETS = [
+    ("at_least", 2, "trygghetsvandringar", "year"),
+    ("at_least", 100, "kvällar med nattvandring", "year"),
+    ("at_least", 4, "dialogmöten", "year"),
+    ("at_least", 10, "riktade insatser", "period"),
+    ("at_most", 10, "anmälda bostadsinbrott per tertial", "tertial"),
+]

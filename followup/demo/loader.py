@@ -35,7 +35,7 @@ def load_demo():
     for spec in katrineholm.PERIODS:
         valid_from = datetime.date.fromisoformat(spec["valid_from"])
         if PromisePeriod.objects.filter(
-            municipality=municipality, police_area=police_area, valid_from=valid_from
+            municipalities=municipality, police_area=police_area, valid_from=valid_from
         ).exists():
             continue
         create_period(spec, municipality=municipality, police_area=police_area)
@@ -46,7 +46,6 @@ def load_demo():
 def create_period(spec, *, municipality, police_area):
     now = timezone.now()
     period = PromisePeriod.objects.create(
-        municipality=municipality,
         police_area=police_area,
         title=spec["title"],
         valid_from=datetime.date.fromisoformat(spec["valid_from"]),
@@ -55,6 +54,7 @@ def create_period(spec, *, municipality, police_area):
         published_at=now,
         **{section: spec.get(section, "") for section in TEXT_SECTIONS},
     )
+    period.municipalities.add(municipality)
     for order, area in enumerate(spec["focus_areas"], start=1):
         FocusArea.objects.create(period=period, order=order, **area)
     for order, signatory in enumerate(spec["signatories"], start=1):
@@ -86,12 +86,15 @@ def create_promise(period, order, spec):
             order=activity_order,
             text=activity_spec["text"],
             responsible_party=activity_spec.get("responsible_party", ""),
+            target_comparison="at_least" if target is not None else "",
             target_value=Decimal(target) if target is not None else None,
             target_unit=activity_spec.get("target_unit", ""),
+            target_span="year" if target is not None else "period",
             target_text=activity_spec.get("target_text", ""),
         )
         for tertial, (status, account) in enumerate(activity_spec["followups"], start=1):
             FollowUp.objects.create(
+                promise=promise,
                 activity=activity,
                 year=period.valid_from.year,
                 tertial=tertial,

@@ -6,7 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from followup.demo.katrineholm import MUNICIPALITY_CODE
 from followup.demo.loader import load_demo
+from municipalities.models import Membership, Role
+from promises.models import PromisePeriod
 
 DEMO_ADMIN_USERNAME = "admin"
 
@@ -45,7 +48,14 @@ class Command(BaseCommand):
             )
             return
         password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(DEMO_ADMIN_USERNAME, "", password)
+        admin = User.objects.create_superuser(DEMO_ADMIN_USERNAME, "", password)
+        # Signing needs an explicit signer role, so the demo can be signed end to end.
+        for period in PromisePeriod.objects.filter(municipalities__code=MUNICIPALITY_CODE):
+            for municipality in period.municipalities.all():
+                Membership.objects.get_or_create(user=admin, role=Role.SIGNER,
+                                                 municipality=municipality)
+            Membership.objects.get_or_create(user=admin, role=Role.SIGNER,
+                                             police_area=period.police_area)
         self.stdout.write(self.style.WARNING(
             f"Demo administrator for local use only: username “{DEMO_ADMIN_USERNAME}”, "
             f"password “{password}”"

@@ -1,5 +1,5 @@
 """Email each coordinator what follow-up is missing for tertials that end within 14 days or
-have ended (see followup.services.missing_followups). Meant for cron, e.g. every Monday:
+have ended (see followup/reminders.py). Meant for cron, e.g. every Monday:
 
     0 7 * * 1  cd /srv/medborgarloften && .venv/bin/python manage.py send_followup_reminders
 """
@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from followup.services import reminders_by_user
+from followup.reminders import reminders_by_user
 
 
 class Command(BaseCommand):
