@@ -1,11 +1,10 @@
-"""Who reads what on the public site: citizens the published content; a period's editors
-also its drafts and unpublished follow-up (a preview), once fully signed in."""
+"""Who reads what on the public site: citizens the published content; a period's members
+also its drafts and unpublished follow-up (a preview), once fully signed in. The questions
+are the rules' (promises/rules.py, followup/rules.py)."""
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q
 
-from followup.models import TertialReport
 from promises.models import Document, PromisePeriod
 
 
@@ -19,24 +18,27 @@ def viewer(request):
 
 
 def may_preview(request, period_pk):
-    """Editors of a period may see its drafts and unpublished follow-up, marked as such."""
+    """Members of a period may see its drafts and unpublished follow-up, marked as such."""
     user = viewer(request)
     if not user.is_authenticated:
         return False
-    return PromisePeriod.objects.readable_by(user).filter(pk=period_pk).exists()
+    period = PromisePeriod.objects.filter(pk=period_pk).first()
+    return period is not None and user.has_perm("promises.preview_promiseperiod", period)
 
 
-def downloadable_documents(user):
-    """Stored PDFs the user may download: agreements of the periods they may see, and the
-    reports of tertials that are public now (a withdrawn report's PDF goes with it); the
-    period's editors get every file of their periods."""
-    public_report = TertialReport.objects.public().filter(
-        period=OuterRef("period"), year=OuterRef("year"), tertial=OuterRef("tertial")
+def may_download(user, document):
+    """A stored PDF: the documents of published periods and agreements and the reports of
+    public tertials for everyone; every file for the members of its period or agreement."""
+    if document.kind == Document.Kind.TERTIAL_REPORT:
+        return user.has_perm("followup.download_reportdocument", document)
+    return user.has_perm("promises.download_document", document)
+
+
+def document_for(user, sha256):
+    document = (
+        Document.objects.select_related("period", "agreement")
+        .filter(sha256=sha256.lower()).first()
     )
-    return Document.objects.filter(
-        period__in=PromisePeriod.objects.visible_to(user)
-    ).filter(
-        Q(kind=Document.Kind.AGREEMENT)
-        | Q(Exists(public_report))
-        | Q(period__in=PromisePeriod.objects.readable_by(user))
-    )
+    if document is None or not may_download(user, document):
+        return None
+    return document

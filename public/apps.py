@@ -7,6 +7,9 @@ class PublicConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self):
+        from public import checks  # noqa: F401 (registers the deployment checks)
         from public.cache import connect_invalidation
+        from public.subscriptions import connect_publishing
 
         connect_invalidation()
+        connect_publishing()

@@ -37,15 +37,18 @@ GENERATION_KEY = "public-pages:generation"
 NOT_PAGES = ("/healthz", "/admin/")
 
 # Rows that some public page, feed, export or PDF shows (app_label.model_name).
-PUBLIC_MODELS = frozenset({
-    "municipalities.policeregion", "municipalities.county", "municipalities.municipality",
-    "municipalities.policearea", "municipalities.policearea_municipalities",
-    "promises.promiseperiod", "promises.priority", "promises.focusarea",
-    "promises.signatory", "promises.promise", "promises.promise_focus_areas",
-    "promises.activity", "promises.indicator", "promises.document",
-    "followup.followup", "followup.measurement", "followup.tertialreport",
-    "followup.yearendcomment",
-})
+# Rows of these apps are what public pages show, except the ones below and their history.
+PUBLIC_APPS = frozenset({"municipalities", "promises", "followup"})
+NOT_SHOWN = frozenset({"municipalities.auditevent", "municipalities.membership",
+                       "promises.signingkey"})
+
+
+def is_public_model(model):
+    label = model._meta.label_lower
+    return (
+        model._meta.app_label in PUBLIC_APPS and label not in NOT_SHOWN
+        and not model._meta.model_name.startswith("historical")
+    )
 
 
 def page_timeout():
@@ -122,7 +125,7 @@ def catch_up():
 
 
 def on_change(sender, **kwargs):
-    if sender._meta.label_lower in PUBLIC_MODELS:
+    if is_public_model(sender):
         note_change()
 
 
@@ -141,15 +144,10 @@ def connect_invalidation():
 def document_etag(request, sha256):
     """A stored PDF never changes, so its SHA-256 is its ETag; None when the visitor may
     not see it (the view then answers 404 as usual)."""
-    from public.access import downloadable_documents, viewer
+    from public.access import document_for, viewer
 
-    found = (
-        downloadable_documents(viewer(request))
-        .filter(sha256=sha256.lower())
-        .values_list("sha256", flat=True)
-        .first()
-    )
-    return f'"{found}"' if found else None
+    document = document_for(viewer(request), sha256)
+    return f'"{document.sha256}"' if document else None
 
 
 def is_cacheable_request(request):

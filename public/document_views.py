@@ -3,12 +3,12 @@
 from django import forms
 from django.conf import settings
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import condition, require_http_methods, require_safe
-from public.access import downloadable_documents, viewer
+from public.access import document_for, viewer
 from public.cache import cache_public_page, document_etag
 from public.throttle import retry_after
 from promises.documents import verification
@@ -19,10 +19,9 @@ from promises.documents import verification
 @condition(etag_func=document_etag)
 def download(request, sha256):
     """The stored bytes, exactly as issued; never rendered again."""
-    document = get_object_or_404(
-        downloadable_documents(viewer(request)).select_related("period__municipality"),
-        sha256=sha256.lower(),
-    )
+    document = document_for(viewer(request), sha256)
+    if document is None:
+        raise Http404
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:

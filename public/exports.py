@@ -1,8 +1,8 @@
 """Open data: every published period as JSON and CSV, one at a time or the whole country.
 
-Field names are documented in docs/open-data.md and stay stable. Only public follow-ups and
-measurements are exported, never internal notes. The national files stream period by
-period in chunks, so memory stays flat however many periods there are.
+Field names are documented in docs/open-data.md and stay stable. Only public follow-ups are
+exported, never internal notes. The national files stream period by period, so memory
+stays flat however many periods there are.
 """
 
 import csv
@@ -13,17 +13,25 @@ from decimal import Decimal
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.views.decorators.http import condition, require_safe
-from public.cache import cache_public_page, public_etag
-from public.selectors import ReportLink, export_period, export_queryset
 
-FORMAT_VERSION = 1
-CHUNK_SIZE = 32  # periods per fetch: the export holds about two chunks at once
+from followup.models import TertialReport
+from followup.progress import period_progress, progress_of_periods
+from promises.models import PromisePeriod
+from public.cache import cache_public_page, public_etag
+from public.selectors import periods_for_pages
+
+FORMAT_VERSION = 2
+CHUNK_SIZE = 32  # periods per fetch
 CSV_COLUMNS = [
     "record_type", "municipality_code", "municipality", "county", "police_area",
     "period_id", "period_title", "valid_from", "valid_to", "period_url",
     "promise_id", "promise_party", "promise_text",
     "item_id", "item_text", "target_value", "target_unit", "target_text",
     "year", "tertial", "status", "value", "account",
+    # Added in format 2.
+    "municipality_codes", "agreement_id", "promise_order", "promise_label", "item_kind",
+    "item_label", "target", "target_comparison", "target_value_max", "target_span",
+    "target_measure", "target_direction", "corrected_at", "correction",
 ]
 
 
@@ -50,9 +58,56 @@ class Urls:
             return self.request.build_absolute_uri(obj.get_absolute_url())
 
 
-def period_record(period, url):
-    """The documented JSON record of a period; `period.report_links` holds its public
-    tertial reports."""
+def target_record(subject):
+    target = subject.target
+    # The target in words is content, in Swedish like every text in the files, whatever
+    # the language of the address the file was fetched from.
+    with translation.override("sv"):
+        described = target.describe() or None
+    return {
+        "target": described,
+        "target_comparison": target.comparison or None,
+        "target_value": number(target.value),
+        "target_value_max": number(target.value_max),
+        "target_unit": target.unit,
+        "target_span": target.span,
+        "target_measure": target.measure,
+        "target_direction": target.direction,
+        "target_text": target.text,
+    }
+
+
+def followup_record(followup):
+    return {
+        "year": followup.year,
+        "tertial": followup.tertial,
+        "status": followup.status or None,
+        "account": followup.account,
+        "value": number(followup.value),
+        "corrected_at": date(followup.corrected_at),
+        "correction": followup.correction,
+    }
+
+
+def municipality_record(municipality):
+    return {
+        "code": municipality.code,
+        "name": municipality.name,
+        "proper_name": municipality.proper_name,
+        "county_code": municipality.county.code,
+        "county": municipality.county.name,
+    }
+
+
+def has_public_agreement(period):
+    """A draft agreement is named nowhere public, not even by its id."""
+    return period.agreement_id is not None and period.agreement.is_published
+
+
+def period_record(period, progress, reports, url):
+    """The documented JSON record of a period and its public follow-up."""
+    municipalities = list(period.municipalities.all())
+    codes = {m.pk: m.code for m in municipalities}
     return {
         "id": period.pk,
         "url": url(period),
@@ -62,14 +117,15 @@ def period_record(period, url):
         "valid_to": date(period.valid_to),
         "published_at": date(period.published_at),
         "updated_at": date(period.updated_at),
-        "municipality": {
-            "code": period.municipality.code,
-            "name": period.municipality.name,
-            "county_code": period.municipality.county.code,
-            "county": period.municipality.county.name,
-        },
+        "municipality": municipality_record(municipalities[0]) if municipalities else None,
+        "municipalities": [municipality_record(m) for m in municipalities],
+        "agreement": (
+            {"id": period.agreement_id, "title": period.agreement.title,
+             "url": url(period.agreement)} if has_public_agreement(period) else None
+        ),
         "police_area": {
             "name": period.police_area.name,
+            "official_code": period.police_area.official_code,
             "district": period.police_area.district_name,
         },
         "introduction": period.introduction,
@@ -77,16 +133,21 @@ def period_record(period, url):
         "citizen_experience": period.citizen_experience,
         "effects": period.effects,
         "followup_description": period.followup_description,
+        "contact": {
+            "name": period.contact_name, "role": period.contact_role,
+            "email": period.contact_email, "phone": period.contact_phone,
+        },
         "priorities": [priority.text for priority in period.priorities.all()],
         "focus_areas": [
-            {"name": area.name, "description": area.description}
+            {"label": area.label, "name": area.name, "description": area.description}
             for area in period.focus_areas.all()
         ],
         "signatories": [
-            {"party": s.party, "name": s.name, "title": s.title}
+            {"party": s.party, "name": s.name, "title": s.title,
+             "municipality_code": codes.get(s.municipality_id)}
             for s in period.signatories.all()
         ],
-        "promises": [promise_record(promise) for promise in period.promises.all()],
+        "promises": [promise_record(item) for item in progress],
         "tertial_reports": [
             {
                 "year": report.year,
@@ -96,98 +157,107 @@ def period_record(period, url):
                 "presented_on": date(report.presented_on),
                 "published_at": date(report.published_at),
             }
-            for report in period.report_links
+            for report in reports
         ],
     }
 
 
-def promise_record(promise):
+def followups_of(line):
+    return [line.followups[t] for t in sorted(line.followups)]
+
+
+def promise_record(item):
+    promise = item.promise
     return {
         "id": promise.pk,
         "order": promise.order,
+        "label": promise.label,
         "party": promise.party,
+        "municipality_code": promise.municipality.code if promise.municipality_id else None,
         "text": promise.text,
         "followup_method": promise.followup_method,
+        **target_record(promise),
+        "followups": [followup_record(f) for f in followups_of(item.line)],
         "year_end_comments": [
-            {"year": comment.year, "text": comment.text}
-            for comment in promise.year_end_comments.all()
+            {"year": year, "text": text} for year, text in sorted(item.comments.items())
         ],
         "activities": [
             {
-                "id": activity.pk,
-                "order": activity.order,
-                "text": activity.text,
-                "responsible_party": activity.responsible_party,
-                "target_value": number(activity.target_value),
-                "target_unit": activity.target_unit,
-                "target_text": activity.target_text,
-                "followups": [
-                    {
-                        "year": followup.year,
-                        "tertial": followup.tertial,
-                        "status": followup.status,
-                        "account": followup.account,
-                    }
-                    for followup in activity.followups.all()
-                ],
+                "id": line.subject.pk,
+                "order": line.subject.order,
+                "label": line.subject.label,
+                "text": line.subject.text,
+                "responsible_party": line.subject.responsible_party,
+                **target_record(line.subject),
+                "followups": [followup_record(f) for f in followups_of(line)],
             }
-            for activity in promise.activities.all()
+            for line in item.activities
         ],
         "indicators": [
             {
-                "id": indicator.pk,
-                "order": indicator.order,
-                "name": indicator.name,
-                "unit": indicator.unit,
-                "target_value": number(indicator.target_value),
-                "target_text": indicator.target_text,
-                "reporting_party": indicator.reporting_party,
+                "id": line.subject.pk,
+                "order": line.subject.order,
+                "label": line.subject.label,
+                "name": line.subject.name,
+                "unit": line.subject.target_unit,
+                "reporting_party": line.subject.reporting_party,
+                **target_record(line.subject),
+                "followups": [followup_record(f) for f in followups_of(line)],
+                # Format 1's name for the indicator's values, kept for existing readers.
                 "measurements": [
-                    {
-                        "year": measurement.year,
-                        "tertial": measurement.tertial,
-                        "value": number(measurement.value),
-                    }
-                    for measurement in indicator.measurements.all()
+                    {"year": f.year, "tertial": f.tertial, "value": number(f.value)}
+                    for f in followups_of(line) if f.value is not None
                 ],
             }
-            for indicator in promise.indicators.all()
+            for line in item.indicators
         ],
     }
 
 
-def csv_rows(period, url):
-    """One row per public follow-up and measurement; an activity, indicator or promise with
-    none still gets one row, so nothing promised is missing from the table."""
-    base = [
-        period.municipality.code, period.municipality.name, period.municipality.county.name,
-        period.police_area.name, period.pk, period.title, date(period.valid_from),
-        date(period.valid_to), url(period),
-    ]
-    for promise in period.promises.all():
-        head = base + [promise.pk, promise.party, promise.text]
-        activities = list(promise.activities.all())
-        indicators = list(promise.indicators.all())
-        if not activities and not indicators:
-            yield ["promise", *head] + [""] * 10
-        for activity in activities:
-            item = [activity.pk, activity.text, number(activity.target_value),
-                    activity.target_unit, activity.target_text]
-            followups = list(activity.followups.all())
+def csv_rows(period, progress, url):
+    """One row per public follow-up of a promise, activity or indicator; one with nothing
+    followed up still gets a row, so nothing promised is missing from the table."""
+    municipalities = list(period.municipalities.all())
+    first = municipalities[0] if municipalities else None
+    base = {
+        "municipality_code": first.code if first else "",
+        "municipality": ", ".join(m.name for m in municipalities),
+        "county": first.county.name if first else "",
+        "police_area": period.police_area.name,
+        "period_id": period.pk, "period_title": period.title,
+        "valid_from": date(period.valid_from), "valid_to": date(period.valid_to),
+        "period_url": url(period),
+        "municipality_codes": " ".join(m.code for m in municipalities),
+        "agreement_id": period.agreement_id if has_public_agreement(period) else None,
+    }
+    for item in progress:
+        promise = item.promise
+        head = {
+            **base, "promise_id": promise.pk, "promise_party": promise.party,
+            "promise_text": promise.text, "promise_order": promise.order,
+            "promise_label": promise.label,
+        }
+        for line in item.lines:
+            subject = line.subject
+            target = target_record(subject)
+            row = {
+                **head, "item_kind": line.kind, "item_id": subject.pk,
+                "item_label": subject.label, "item_text": line.text,
+                **{key: target[key] for key in (
+                    "target", "target_comparison", "target_value", "target_value_max",
+                    "target_unit", "target_span", "target_measure", "target_direction",
+                    "target_text",
+                )},
+            }
+            followups = followups_of(line)
             if not followups:
-                yield ["activity", *head, *item, "", "", "", "", ""]
+                yield {**row, "record_type": line.kind}
             for followup in followups:
-                yield ["followup", *head, *item, followup.year, followup.tertial,
-                       followup.status, "", followup.account]
-        for indicator in indicators:
-            item = [indicator.pk, indicator.name, number(indicator.target_value),
-                    indicator.unit, indicator.target_text]
-            measured = list(indicator.measurements.all())
-            if not measured:
-                yield ["indicator", *head, *item, "", "", "", "", ""]
-            for measurement in measured:
-                yield ["measurement", *head, *item, measurement.year, measurement.tertial,
-                       "", number(measurement.value), ""]
+                record = followup_record(followup)
+                yield {**row, "record_type": "followup",
+                       **{key: record[key] for key in (
+                           "year", "tertial", "status", "value", "account", "corrected_at",
+                           "correction")}}
 
 
 class Line:
@@ -197,13 +267,14 @@ class Line:
         return value
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def csv_cell(value):
     """A cell as text that a spreadsheet shows and never runs: text that would start a
-    formula (=, +, -, @) gets a leading apostrophe; numbers stay numbers."""
+    formula (=, +, -, @, and their full-width forms) gets a leading apostrophe; numbers stay
+    numbers."""
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
@@ -215,16 +286,26 @@ def csv_stream(periods, url):
     writer = csv.writer(Line())
     # The byte-order mark makes Excel read the file as UTF-8, keeping å, ä and ö.
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for period in periods:
-        for row in csv_rows(period, url):
-            yield writer.writerow([csv_cell(cell) for cell in row])
+    for period, progress, _reports in periods:
+        for row in csv_rows(period, progress, url):
+            yield writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
+
+
+def public_reports(period):
+    return list(TertialReport.objects.public().filter(period=period).order_by("year", "tertial"))
+
+
+def with_content(period):
+    return period, period_progress(period, public=True), public_reports(period)
 
 
 def published_period(pk):
-    period = export_period(pk)
+    period = periods_for_pages(PromisePeriod.objects.published()).prefetch_related(
+        "priorities", "focus_areas", "signatories", "municipalities__county",
+    ).filter(pk=pk).first()
     if period is None:
         raise Http404
-    return period
+    return with_content(period)
 
 
 def attachment(response, filename):
@@ -235,8 +316,9 @@ def attachment(response, filename):
 @require_safe
 @cache_public_page
 def period_json(request, pk):
-    period = published_period(pk)
-    data = {"format_version": FORMAT_VERSION, **period_record(period, Urls(request))}
+    period, progress, reports = published_period(pk)
+    data = {"format_version": FORMAT_VERSION,
+            **period_record(period, progress, reports, Urls(request))}
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
@@ -244,11 +326,45 @@ def period_json(request, pk):
 @cache_public_page
 @condition(etag_func=public_etag)
 def period_csv(request, pk):
-    period = published_period(pk)
+    content = published_period(pk)
     response = StreamingHttpResponse(
-        csv_stream([period], Urls(request)), content_type="text/csv; charset=utf-8"
+        csv_stream([content], Urls(request)), content_type="text/csv; charset=utf-8"
     )
-    return attachment(response, f"medborgarlofte-{period.pk}.csv")
+    return attachment(response, f"medborgarlofte-{pk}.csv")
+
+
+def national_periods():
+    """Every published period with its public follow-up, a chunk of periods at a time (a
+    fixed number of queries per chunk, and memory that does not grow with the data)."""
+    periods = periods_for_pages(PromisePeriod.objects.published()).prefetch_related(
+        "priorities", "focus_areas", "signatories", "municipalities__county",
+    ).order_by("valid_from", "pk")
+    chunk = []
+    for period in periods.iterator(chunk_size=CHUNK_SIZE):
+        chunk.append(period)
+        if len(chunk) == CHUNK_SIZE:
+            yield from with_content_of(chunk)
+            chunk = []
+    yield from with_content_of(chunk)
+
+
+def with_content_of(periods):
+    if not periods:
+        return
+    progress = progress_of_periods(periods, public=True)
+    reports = {}
+    for report in TertialReport.objects.public().filter(period__in=periods).order_by(
+        "year", "tertial"
+    ):
+        reports.setdefault(report.period_id, []).append(report)
+    for period in periods:
+        yield period, progress[period.pk], reports.get(period.pk, [])
+        for item in progress[period.pk]:
+            for line in item.lines:
+                forget_related(line.subject)
+                for followup in line.followups.values():
+                    forget_related(followup)
+        forget_related(period)
 
 
 def forget_related(instance):
@@ -265,20 +381,13 @@ def forget_related(instance):
     instance._state.fields_cache = {}
 
 
-def national_periods():
-    """Every published period, fetched in chunks (each chunk prefetched on its own)."""
-    for period in export_queryset().iterator(chunk_size=CHUNK_SIZE):
-        period.report_links = [ReportLink.of(report) for report in period.tertial_reports.all()]
-        yield period
-        forget_related(period)
-
-
 def national_json_stream(url):
     generated = timezone.now().isoformat()
     yield f'{{"format_version": {FORMAT_VERSION}, "generated_at": "{generated}", "periods": ['
     separator = ""
-    for period in national_periods():
-        yield separator + json.dumps(period_record(period, url), ensure_ascii=False)
+    for period, progress, reports in national_periods():
+        yield separator + json.dumps(period_record(period, progress, reports, url),
+                                     ensure_ascii=False)
         separator = ",\n"
     yield "]}\n"
 
@@ -297,8 +406,7 @@ def national_json(request):
 @cache_public_page
 @condition(etag_func=public_etag)
 def national_csv(request):
-    periods = national_periods()
     response = StreamingHttpResponse(
-        csv_stream(periods, Urls(request)), content_type="text/csv; charset=utf-8"
+        csv_stream(national_periods(), Urls(request)), content_type="text/csv; charset=utf-8"
     )
     return attachment(response, "medborgarloften.csv")

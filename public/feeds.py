@@ -1,6 +1,9 @@
 """Atom feeds of what is newly published: periods and tertial reports, per municipality and
 for the whole country."""
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -14,19 +17,37 @@ from promises.models import PromisePeriod
 FEED_LENGTH = 50
 
 
+class TextSummaryAtomFeed(Atom1Feed):
+    """Atom with summaries as plain text: they are coordinators' words, never markup."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("text_summary"):
+            handler.addQuickElement("summary", item["text_summary"], {"type": "text"})
+
+
+def entry_id(item):
+    """A permanent, absolute entry id (RFC 4287): a tag URI on the site's own host."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    kind = "report" if isinstance(item, TertialReport) else "period"
+    return f"tag:{host},2018:{kind}-{item.pk}"
+
+
 def newest(periods, reports):
     """Periods and tertial reports together, newest publication first."""
-    periods = periods.select_related("municipality").order_by("-published_at")[:FEED_LENGTH]
-    reports = reports.select_related("period__municipality").order_by("-published_at")[
+    periods = periods.prefetch_related("municipalities").order_by("-published_at")[
         :FEED_LENGTH
     ]
+    reports = reports.select_related("period").prefetch_related(
+        "period__municipalities"
+    ).order_by("-published_at")[:FEED_LENGTH]
     items = list(periods) + list(reports)
     items.sort(key=lambda item: item.published_at, reverse=True)
     return items[:FEED_LENGTH]
 
 
 class NationalFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = TextSummaryAtomFeed
 
     def title(self):
         return _("Citizen promises: newly published")
@@ -43,16 +64,21 @@ class NationalFeed(Feed):
     def item_title(self, item):
         if isinstance(item, TertialReport):
             return _("%(municipality)s: follow-up for tertial %(tertial)s %(year)s") % {
-                "municipality": item.period.municipality.name,
+                "municipality": item.period.municipality_names(),
                 "tertial": item.tertial,
                 "year": item.year,
             }
-        return f"{item.municipality.name}: {item.title}"
+        return f"{item.municipality_names()}: {item.title}"
 
     def item_description(self, item):
+        return None
+
+    def item_extra_kwargs(self, item):
         if isinstance(item, TertialReport):
-            return item.summary or item.period.title
-        return item.introduction or item.title
+            summary = item.summary or item.period.title
+        else:
+            summary = item.introduction or item.title
+        return {"text_summary": summary}
 
     def item_pubdate(self, item):
         return item.published_at
@@ -61,8 +87,7 @@ class NationalFeed(Feed):
         return item.updated_at
 
     def item_guid(self, item):
-        kind = "report" if isinstance(item, TertialReport) else "period"
-        return f"{self.item_link(item)}#{kind}-{item.pk}"
+        return entry_id(item)
 
     def item_guid_is_permalink(self, item):
         return False
@@ -86,5 +111,5 @@ class MunicipalityFeed(NationalFeed):
     def items(self, municipality):
         return newest(
             PromisePeriod.objects.published().for_municipality(municipality),
-            TertialReport.objects.public().filter(period__municipality=municipality),
+            TertialReport.objects.public().filter(period__municipalities=municipality),
         )

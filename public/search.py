@@ -80,26 +80,25 @@ def text_matches(queryset, column, query):
 def search(query):
     published = PromisePeriod.objects.published()
     periods = (
-        published.filter(Q(municipality__name__icontains=query) | Q(title__icontains=query))
-        .select_related("municipality", "police_area")
-        .order_by("municipality__name", "-valid_from")
+        published.filter(Q(municipalities__name__icontains=query) | Q(title__icontains=query))
+        .distinct().select_related("police_area").prefetch_related("municipalities")
+        .order_by("-valid_from", "pk")
     )
     promises = (
         text_matches(Promise.objects.filter(period__in=published), "text", query)
-        .select_related("period__municipality")
-        .order_by("period__municipality__name", "-period__valid_from", "order", "pk")
+        .select_related("period")
+        .order_by("-period__valid_from", "period", "order", "pk")
     )
     activities = (
         text_matches(Activity.objects.filter(promise__period__in=published), "text", query)
-        .select_related("promise__period__municipality")
-        .order_by("promise__period__municipality__name", "-promise__period__valid_from",
-                  "promise__order", "order", "pk")
+        .select_related("promise__period")
+        .order_by("-promise__period__valid_from", "promise__order", "order", "pk")
     )
     followups = (
         text_matches(FollowUp.objects.public(), "account", query)
         .defer("internal_note")
-        .select_related("activity__promise__period__municipality")
-        .order_by("activity__promise__period__municipality__name", "-year", "-tertial", "pk")
+        .select_related("promise__period", "activity", "indicator")
+        .order_by("-year", "-tertial", "pk")
     )
     return Results(
         periods=list(periods[:MAX_RESULTS_PER_KIND]),

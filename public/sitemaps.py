@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from followup.models import TertialReport
 from municipalities.models import Municipality
-from promises.models import PromisePeriod
+from promises.models import Agreement, PromisePeriod
 
 
 class PublicSitemap(Sitemap):
@@ -38,6 +38,14 @@ class PeriodSitemap(PublicSitemap):
         return period.updated_at
 
 
+class AgreementSitemap(PublicSitemap):
+    def items(self):
+        return Agreement.objects.published().order_by("pk")
+
+    def lastmod(self, agreement):
+        return agreement.updated_at
+
+
 class TertialReportSitemap(PublicSitemap):
     def items(self):
         return TertialReport.objects.public().order_by("pk")
@@ -50,5 +58,6 @@ SITEMAPS = {
     "pages": StaticSitemap,
     "municipalities": MunicipalitySitemap,
     "periods": PeriodSitemap,
+    "agreements": AgreementSitemap,
     "reports": TertialReportSitemap,
 }

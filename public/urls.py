@@ -3,7 +3,7 @@
 from django.urls import path
 
 from promises.documents.rendering import VERIFY_PATH
-from public import document_views, exports, feeds, views
+from public import document_views, exports, feeds, subscription_views, views
 from public.cache import cache_public_page
 
 app_name = "public"
@@ -14,6 +14,14 @@ urlpatterns = [
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("kommun/<str:slug>/", views.municipality, name="municipality"),
     path(
+        "kommun/<str:slug>/prenumerera/", subscription_views.subscribe,
+        name="municipality_subscribe",
+    ),
+    path(
+        "kommun/<str:slug>/prenumerera/skickat/", subscription_views.subscribe_sent,
+        name="municipality_subscribe_sent",
+    ),
+    path(
         "kommun/<str:slug>/atom.xml", cache_public_page(feeds.MunicipalityFeed()),
         name="municipality_feed",
     ),
@@ -23,6 +31,7 @@ urlpatterns = [
         views.tertial_report,
         name="tertial_report",
     ),
+    path("samverkan/<int:pk>/", views.agreement, name="agreement"),
     path("medborgarloften/<int:pk>/data.json", exports.period_json, name="period_json"),
     path("medborgarloften/<int:pk>/data.csv", exports.period_csv, name="period_csv"),
     path("oppna-data/medborgarloften.json", exports.national_json, name="national_json"),
@@ -30,4 +39,15 @@ urlpatterns = [
     path("atom.xml", cache_public_page(feeds.NationalFeed()), name="national_feed"),
     path(VERIFY_PATH.lstrip("/"), document_views.verify, name="verify"),
     path("dokument/<str:sha256>.pdf", document_views.download, name="document"),
+    path("prenumerera/", subscription_views.subscribe, name="subscribe"),
+    path("prenumerera/skickat/", subscription_views.subscribe_sent, name="subscribe_sent"),
+    path(
+        "prenumeration/bekrafta/<str:token>/", subscription_views.confirm,
+        name="subscription_confirm",
+    ),
+    path(
+        "prenumeration/avsluta/<str:token>/", subscription_views.unsubscribe,
+        name="subscription_unsubscribe",
+    ),
+    path("integritet/", subscription_views.privacy, name="privacy"),
 ]

@@ -1,0 +1,153 @@
+"""Citizens' e-mail subscriptions to what is published in a municipality (or anywhere), and
+the notices sent to them. An address is kept only for this and deleted on unsubscribing,
+with everything sent to it (see the privacy page, public/templates/public/privacy.html)."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Municipality
+
+# An address that is not confirmed within this time is deleted (prune_subscriptions).
+CONFIRMATION_DAYS = 7
+
+
+def new_token():
+    # 32 random bytes: the link in the e-mail is the only key to the subscription.
+    return secrets.token_urlsafe(32)
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(confirmed_at__isnull=False)
+
+    def expired(self, now=None):
+        """Unconfirmed requests older than CONFIRMATION_DAYS: deleted, never mailed."""
+        now = now or timezone.now()
+        return self.filter(
+            confirmed_at__isnull=True,
+            created_at__lt=now - datetime.timedelta(days=CONFIRMATION_DAYS),
+        )
+
+    def by_token(self, token):
+        """The subscription the link's token names; an expired request counts as gone."""
+        return self.exclude(pk__in=self.expired().values("pk")).filter(token=token).first()
+
+
+class Subscription(models.Model):
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.CASCADE,
+        related_name="subscriptions", verbose_name=_("municipality"),
+        help_text=_("Empty: everything published in the whole country."),
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "municipality"], name="subscription_once_per_place",
+            ),
+            models.UniqueConstraint(
+                fields=["email"], condition=Q(municipality__isnull=True),
+                name="subscription_once_nationally",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["municipality", "confirmed_at"], name="subscription_place_idx"),
+            models.Index(fields=["confirmed_at", "created_at"], name="subscription_pending_idx"),
+        ]
+
+    def __str__(self):
+        # Never the address: this text is kept in the admin's log after a deletion.
+        return _("Subscription %(number)s (%(place)s)") % {
+            "number": self.pk, "place": self.place_name,
+        }
+
+    @property
+    def place_name(self):
+        return self.municipality.name if self.municipality_id else _("the whole country")
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None
+
+
+class Notice(models.Model):
+    """That something was published and its subscribers are told: one per published
+    period, agreement or tertial report, so a row published again is never announced
+    twice to the same address."""
+
+    class Kind(models.TextChoices):
+        PERIOD = "period", _("citizen promise")
+        AGREEMENT = "agreement", _("collaboration agreement")
+        REPORT = "report", _("tertial report")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="notice_once_per_object"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.object_id}"
+
+
+class Delivery(models.Model):
+    """One notice to one address (through one of its subscriptions): claimed before it is
+    sent and marked sent right after, so it goes out at most once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="deliveries")
+    subscription = models.ForeignKey(
+        Subscription, on_delete=models.CASCADE, related_name="deliveries",
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The kind of error only (an SMTP reply may name the address).
+    last_error = models.CharField(_("last error"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "subscription"], name="delivery_once_per_subscription",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["notice", "status"], name="delivery_notice_status_idx"),
+            models.Index(fields=["status", "updated_at"], name="delivery_status_time_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.notice} → {self.subscription_id}: {self.status}"
