@@ -7,9 +7,12 @@ transaction, which is rolled back afterwards.
 """
 
 import importlib.util
+import io
+import signal
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from django.utils import translation
@@ -136,10 +139,10 @@ def english():
 @pytest.fixture
 def katrineholm(db):
     """The three real Katrineholm periods from the demo loader; keyed by first year."""
-    periods = PromisePeriod.objects.filter(municipality__code="0483")
+    periods = PromisePeriod.objects.filter(municipalities__code="0483")
     if not periods.exists():
         load_demo()  # a transactional test emptied the database before this one
-    periods = periods.select_related("municipality", "police_area")
+    periods = periods.select_related("police_area")
     return {period.valid_from.year: period for period in periods}
 
 
@@ -169,28 +172,46 @@ def settings_from_environment(monkeypatch):
 
 @pytest.fixture(scope="session")
 def demo_signing_keys_dir(tmp_path_factory):
-    """A demo CA and signer keys, made once per run by create_demo_signing_keys."""
-    import io
-
-    from django.core.management import call_command
+    """A demo CA, made once per run (each organisation's key is issued per test)."""
+    from promises.management.commands.create_demo_signing_keys import demo_ca
 
     folder = tmp_path_factory.mktemp("signing-keys")
-    keys = {party: {"file": str(folder / f"{party}.p12"), "passphrase": ""}
-            for party in ("police", "municipality")}
-    with override_settings(SIGNING_KEYS_DIR=folder, SIGNING_KEYS=keys):
-        call_command("create_demo_signing_keys", stdout=io.StringIO())
+    demo_ca(folder)
     return folder
 
 
 @pytest.fixture
-def signing_keys(settings, demo_signing_keys_dir, tmp_path):
-    """Sign with the demo keys and store documents under a throwaway MEDIA_ROOT."""
+def signing_keys(settings, demo_signing_keys_dir, tmp_path, katrineholm):
+    """Every organisation of the demo periods has a demo key signed by the demo CA, which
+    the portal trusts; documents are stored under a throwaway MEDIA_ROOT."""
+    import io
+
+    from django.core.management import call_command
+
     settings.SIGNING_KEYS_DIR = demo_signing_keys_dir
-    settings.SIGNING_KEYS = {
-        party: {"file": str(demo_signing_keys_dir / f"{party}.p12"), "passphrase": ""}
-        for party in ("police", "municipality")
-    }
     settings.SIGNING_TRUST_ROOTS = [str(demo_signing_keys_dir / "demo-ca.pem")]
     settings.SIGNING_TSA_URL = ""
     settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("create_demo_signing_keys", stdout=io.StringIO())
     return demo_signing_keys_dir
+
+
+@pytest.fixture
+def run_worker():
+    """A function that runs the task worker (`manage.py db_worker --batch`) over every task
+    queued in the database and due now, as the worker service does, then exits. Needs a
+    transactional test: the worker checks its connection between tasks, as in production."""
+
+    def run():
+        # The worker installs its own Ctrl-C and TERM handlers; give pytest its own back.
+        saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            call_command(
+                "db_worker", "--batch", "--no-startup-delay", "--no-reload",
+                verbosity=0, stdout=io.StringIO(),
+            )
+        finally:
+            for number, handler in saved.items():
+                signal.signal(number, handler)
+
+    return run

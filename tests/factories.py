@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from followup.models import FollowUp, Measurement, TertialReport, YearEndComment
+from followup.models import FollowUp, TertialReport, YearEndComment
 from municipalities.models import Membership, Municipality, PoliceArea
 from promises.models import (
     Activity, FocusArea, Indicator, Party, Priority, Promise, PromisePeriod, Signatory,
@@ -49,7 +49,6 @@ def make_period(
     municipality = municipality or Municipality.objects.order_by("code")[n % 290]
     now = timezone.now()
     period = PromisePeriod.objects.create(
-        municipality=municipality,
         police_area=police_area_for(municipality),
         title=f"Medborgarlöfte {year} nummer {n}",
         valid_from=datetime.date(year, 1, 1),
@@ -59,6 +58,7 @@ def make_period(
         introduction="Tillsammans för ett tryggare Åby.",
         situation="Lägesbilden visar oro för skadegörelse.",
     )
+    period.municipalities.add(municipality)
     Priority.objects.create(period=period, order=1, text="Tryggare centrum")
     FocusArea.objects.create(period=period, order=1, name="Unga", description="Unga i centrum")
     Signatory.objects.create(period=period, party="police", name="Anna Polis", title="Chef")
@@ -67,6 +67,12 @@ def make_period(
         promise = Promise.objects.create(
             period=period, order=p, party=PARTIES[p % 3], text=f"Löfte {p} om trygghet i Åby",
         )
+        for y in range(years):
+            for tertial in (1, 2, 3):
+                FollowUp.objects.create(
+                    promise=promise, year=year + y, tertial=tertial, status="ongoing",
+                    account=f"Löftet T{tertial}", internal_note=note,
+                )
         for y in range(years):
             YearEndComment.objects.create(
                 promise=promise, year=year + y, text=f"Året {year + y} gick bra."
@@ -79,19 +85,20 @@ def make_period(
             for y in range(years):
                 for tertial in (1, 2, 3):
                     FollowUp.objects.create(
-                        activity=activity, year=year + y, tertial=tertial,
+                        promise=promise, activity=activity, year=year + y, tertial=tertial,
                         status="ongoing", account=f"Redovisning T{tertial} för aktivitet {a}",
                         internal_note=note,
                     )
         for i in range(indicators):
             indicator = Indicator.objects.create(
-                promise=promise, order=i, name=f"Indikator {i}", unit="st", target_value=10,
+                promise=promise, order=i, name=f"Indikator {i}", target_unit="st",
+                target_comparison="at_least", target_value=10,
             )
             for y in range(years):
                 for tertial in (1, 2, 3):
-                    Measurement.objects.create(
-                        indicator=indicator, year=year + y, tertial=tertial, value=tertial * 3,
-                        internal_note=note,
+                    FollowUp.objects.create(
+                        promise=promise, indicator=indicator, year=year + y, tertial=tertial,
+                        value=tertial * 3, internal_note=note,
                     )
     for y in range(years):
         for tertial in (1, 2, 3):
@@ -109,9 +116,10 @@ def make_draft_period(municipality, *, title, valid_from, valid_to, promises):
     """A draft period with nothing followed up yet. `promises` maps each party to the texts
     of its activities and the names of its indicators: {party: ([activity], [indicator])}."""
     period = PromisePeriod.objects.create(
-        municipality=municipality, police_area=police_area_for(municipality), title=title,
+        police_area=police_area_for(municipality), title=title,
         valid_from=valid_from, valid_to=valid_to,
     )
+    period.municipalities.add(municipality)
     for order, (party, (activities, indicators)) in enumerate(promises.items(), start=1):
         promise = Promise.objects.create(
             period=period, party=party, order=order, text=f"{title}: {party} promise"
@@ -121,6 +129,26 @@ def make_draft_period(municipality, *, title, valid_from, valid_to, promises):
         for name in indicators:
             Indicator.objects.create(promise=promise, name=name)
     return period
+
+
+def add_promise(period, party, text, *, order=0, target=None, activities=(), indicators=()):
+    """A promise of `period` with its activities and indicators, nothing followed up.
+
+    `target` is a numeric target for the promise as (comparison, value); `activities` are
+    (text, responsible party) or (text, responsible party, target value) and `indicators`
+    (name, reporting party); a blank party is the promise's."""
+    numeric = {"target_comparison": target[0], "target_value": target[1]} if target else {}
+    promise = Promise.objects.create(period=period, order=order, party=party, text=text,
+                                     **numeric)
+    for a_order, (a_text, responsible, *value) in enumerate(activities, start=1):
+        Activity.objects.create(
+            promise=promise, order=a_order, text=a_text, responsible_party=responsible,
+            **({"target_comparison": "at_least", "target_value": value[0]} if value else {}),
+        )
+    for i_order, (name, reporting) in enumerate(indicators, start=1):
+        Indicator.objects.create(promise=promise, order=i_order, name=name,
+                                 reporting_party=reporting)
+    return promise
 
 
 def other_period(katrineholm):
@@ -137,10 +165,10 @@ def other_period(katrineholm):
 
 
 def unsaved_period(like, **changes):
-    """An unsaved period of the same municipality and police area as `like`, in 2030 unless
-    `changes` say otherwise: for the rules a save or `full_clean()` must enforce."""
+    """An unsaved period of the same police area as `like`, in 2030 unless `changes` say
+    otherwise: for the rules a save, `full_clean()` or `check_parties()` must enforce (its
+    municipalities are chosen apart: `like.municipalities.all()`)."""
     fields = {
-        "municipality": like.municipality,
         "police_area": like.police_area,
         "title": "Test",
         "valid_from": datetime.date(2030, 1, 1),
@@ -169,9 +197,9 @@ def make_member(role, *, municipality=None, police_area=None, username=None, ema
 # Forms ------------------------------------------------------------------------------------
 
 class _Forms(HTMLParser):
-    """Every form on a page: its attributes, every named control, the values a browser
-    would submit (no buttons or files) and the values each select, checkbox and radio offers.
-    """
+    """Every form on a page: its attributes, every named control and its type, the values a
+    browser would submit (no buttons or files) and the values each select, checkbox and radio
+    offers."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -183,6 +211,7 @@ class _Forms(HTMLParser):
             self.form = {
                 "id": attrs.get("id"), "method": (attrs.get("method") or "get").lower(),
                 "action": attrs.get("action"), "controls": [], "fields": {}, "options": {},
+                "types": {},
             }
             self.forms.append(self.form)
             return
@@ -198,6 +227,7 @@ class _Forms(HTMLParser):
         fields, disabled = self.form["fields"], "disabled" in attrs
         if name not in self.form["controls"]:
             self.form["controls"].append(name)
+            self.form["types"][name] = (kind or "text") if tag == "input" else tag
         if tag == "input" and kind in {"checkbox", "radio"}:
             value = attrs.get("value", "on")
             self.form["options"].setdefault(name, []).append(value)
@@ -243,8 +273,9 @@ class _Forms(HTMLParser):
 
 def forms_on(html):
     """Every form of the page, each a dict: id, method, action, controls (every named
-    control, in order), fields ({name: [values]} as a browser would submit them) and options
-    ({name: [values]} a select, checkbox or radio offers)."""
+    control, in order), types ({name: "text", "hidden", "select", "textarea", …}), fields
+    ({name: [values]} as a browser would submit them) and options ({name: [values]} a select,
+    checkbox or radio offers)."""
     parser = _Forms()
     parser.feed(html)
     return parser.forms
@@ -256,3 +287,15 @@ def form_fields(html, form_id):
         if form["id"] == form_id:
             return form["fields"]
     raise AssertionError(f"No form with id {form_id!r} on the page.")
+
+
+# Documents --------------------------------------------------------------------------------
+
+def sign_all(owner, *, by=None):
+    """Make the owner's document and sign it for every signatory, in order; the last state."""
+    from promises.documents import services
+
+    document = services.generate_document(owner, by=by)
+    for signatory in owner.signatories.all():
+        document = services.sign_document(owner, signatory=signatory, by=by)
+    return document

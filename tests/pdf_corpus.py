@@ -118,7 +118,7 @@ def duplicate_fields(data, count=1000):
     return append_updates(data, [with_fields(data, (reference(fields[0]) + b" ") * count)])
 
 
-def many_signatures(data, count=100):
+def many_signatures(data, count=300):
     """`count` more signature fields, each with its own copy of the last signature."""
     reader, _, fields = _form(data)
     field = fields[-1].get_object()
@@ -281,8 +281,7 @@ def resigned_with_self_made_certificate(data):
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    from promises.management.commands.create_demo_signing_keys import SIGNERS
-
+    signers_named = {"police": "Lokalpolisområde (DEMO)", "municipality": "Kommunen (DEMO)"}
     reader = _reader(data)
     first = min(signature.signed_revision for signature in reader.embedded_signatures)
     document = revision(data, first - 1)
@@ -297,7 +296,7 @@ def resigned_with_self_made_certificate(data):
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(document), strict=False)
         document = signers.PdfSigner(
-            metadata, signer=self_made_signer(SIGNERS[party])
+            metadata, signer=self_made_signer(signers_named[party])
         ).sign_pdf(writer, existing_fields_only=True).getvalue()
     return document
 
@@ -305,7 +304,7 @@ def resigned_with_self_made_certificate(data):
 CORPUS = {
     "duplicate fields ×1 000": duplicate_fields,
     "duplicate fields ×1 000 000": lambda data: duplicate_fields(data, MILLION),
-    "100 copies of a signature": many_signatures,
+    "300 copies of a signature": many_signatures,
     "fields nested 10 000 deep": deep_field_nesting,
     "arrays nested 100 000 deep": deep_array_nesting,
     "object stream inflating to 256 MB": object_stream_bomb,

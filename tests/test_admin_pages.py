@@ -6,8 +6,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from followup.models import Measurement
-from promises.models import Indicator
+from followup.models import FollowUp
+from promises.models import Agreement, Indicator, SigningKey
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -18,20 +18,37 @@ def every_model_has_a_row(katrineholm):
 
     Group.objects.create(name="Samordnare")
     katrineholm[2022].priorities.create(order=1, text="Tryggare centrum")
+    period = katrineholm[2022]
     indicator = Indicator.objects.create(
-        promise=katrineholm[2022].promises.first(), name="Antal trygghetsvandringar",
-        unit="st", target_value=4,
+        promise=period.promises.first(), name="Antal trygghetsvandringar",
+        target_comparison="at_least", target_value=4, target_unit="st",
     )
-    Measurement.objects.create(indicator=indicator, year=2022, tertial=1, value=2)
+    FollowUp.objects.create(promise=indicator.promise, indicator=indicator, year=2022,
+                            tertial=1, value=2)
+    agreement = Agreement.objects.create(
+        police_area=period.police_area, title="Samverkansöverenskommelse 2020–2023",
+        valid_from="2020-01-01", valid_to="2023-12-31",
+    )
+    agreement.municipalities.set(period.municipalities.all())
+    agreement.sections.create(order=1, heading="Syfte", text="Tryggare tillsammans.")
+    SigningKey.objects.create(police_area=period.police_area, kind="pkcs11",
+                              pkcs11_module="/usr/lib/softhsm/libsofthsm2.so")
     from django.contrib.auth.models import User
 
     from municipalities.models import Membership
 
     coordinator = User.objects.create_user("samordnare")
     Membership.objects.create(
-        user=coordinator, role="coordinator", municipality=katrineholm[2022].municipality,
+        user=coordinator, role="coordinator", municipality=period.municipalities.first(),
     )
     TOTPDevice.objects.create(user=coordinator, name="Telefon", confirmed=True)
+    from public.models import Subscription
+    from public.tasks import announce
+
+    Subscription.objects.create(
+        email="medborgare@example.se", municipality=period.municipalities.first()
+    )
+    announce.enqueue(0)  # a row in the task queue (django-tasks-db's admin)
     # A real failed login, so the lockout tables (attempts, failure log) hold a row.
     Client().post(reverse("admin:login"), {"username": "samordnare", "password": "fel"})
 

@@ -72,7 +72,7 @@ def populated(katrineholm, signing_keys, django_user_model):
     Membership.objects.create(
         user=user, role=Role.COORDINATOR, municipality=Municipality.objects.get(code="0483")
     )
-    agreement = services.generate_agreement(katrineholm[2022])
+    agreement = services.generate_document(katrineholm[2022])
     return agreement
 
 

@@ -77,3 +77,30 @@ def test_unknown_role_exits_non_zero(eva, capsys):
         ManagementUtility(argv).fetch_command("grant").run_from_argv(argv)
     assert exit.value.code != 0
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("role", ["lead", "publisher", "signer", "reviewer"])
+def test_every_municipal_role_is_granted_for_a_municipality(eva, role):
+    call_command("grant", "eva", municipality="0483", role=role)
+    assert Membership.objects.get(user=eva).role == role
+
+
+def test_create_makes_a_staff_user_without_a_password_and_grants(db):
+    call_command("grant", "olle", create=True, email="olle@example.se", municipality="0483",
+                 role="coordinator")
+    olle = User.objects.get(username="olle")
+    assert olle.is_staff and olle.email == "olle@example.se"
+    assert not olle.has_usable_password()
+    assert Membership.objects.get(user=olle).municipality.code == "0483"
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"municipality": "0483"}, "--create needs --email"),
+    ({"email": "olle@example.se", "municipality": "9999"}, "No municipality with code"),
+    ({"email": "olle@example.se"}, "--municipality CODE or --police-area NAME"),
+])
+def test_a_refused_grant_with_create_creates_no_user(db, kwargs, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("grant", "olle", create=True, role="coordinator", **kwargs)
+    assert not User.objects.filter(username="olle").exists()
+    assert not Membership.objects.exists()

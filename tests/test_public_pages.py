@@ -1,16 +1,23 @@
-"""The public pages: what citizens see, what they never see, and how the pages are built."""
+"""The public pages: what citizens see, what they never see, and how the pages are built.
 
+Text still waiting for its Swedish translation is asserted on the English pages (/en/…),
+where it reads as the code writes it."""
+
+import datetime
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from followup.models import FollowUp, Measurement, TertialReport
-from municipalities.models import Membership, Municipality
-from promises.models import Indicator, PromisePeriod
-from tests.factories import make_period
+from followup.models import FollowUp, TertialReport
+from municipalities.models import Municipality
+from promises.models import Agreement, AgreementSection, Promise, PromisePeriod
+from promises.publishing import publish, unpublish
+from public import selectors
+from tests.factories import make_member, make_period, police_area_for
 
 
 def page(client, url, status=200):
@@ -19,106 +26,331 @@ def page(client, url, status=200):
     return response.content.decode()
 
 
+# A request under /en/ leaves English active in the test's thread: addresses are asked for
+# in Swedish, the site's default, and given /en in front where a test wants English.
+
+def url_of(obj):
+    with translation.override("sv"):
+        return obj.get_absolute_url()
+
+
 def period_url(period):
-    return reverse("public:period", kwargs={"pk": period.pk})
+    return url_of(period)
 
 
 def report_url(period, year, tertial):
-    return reverse(
-        "public:tertial_report", kwargs={"pk": period.pk, "year": year, "tertial": tertial}
+    with translation.override("sv"):
+        return reverse(
+            "public:tertial_report", kwargs={"pk": period.pk, "year": year, "tertial": tertial}
+        )
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Publishing a tertial report stores its PDF: under a throwaway MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def municipality_of(period):
+    return period.municipalities.get()
+
+
+def text_of(html):
+    """The text a reader sees: tags dropped, entities kept as written, spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def cards(html):
+    """{promise id: the text of its card}, in the order the page shows them."""
+    found = re.findall(
+        r'<article class="promise-card" id="promise-(\d+)"(.*?)</article>', html, re.S
     )
+    return {int(pk): text_of(body) for pk, body in found}
 
 
-def test_period_page_shows_the_2018_follow_up_table(client, katrineholm):
-    html = page(client, period_url(katrineholm[2018]))
+def test_period_page_shows_the_real_2018_document(client, katrineholm):
+    period = katrineholm[2018]
+    html = page(client, period_url(period))
     assert "<h1>Lokala medborgarlöften i Katrineholms kommun år 2018</h1>" in html
     assert "Kommunen lovar" in html and "Vi lovar gemensamt" in html
-    assert "Arbeta i SIG grupper" in html
-    assert "Socialen och polisen träffas minst en gång i månaden" in html
-    assert "Uppföljning 2018, per tertial" in html
-    assert "Utfört och pågående" in html  # the status in words, beside its marker
+    shown = cards(html)
+    assert list(shown) == list(period.promises.order_by("order").values_list("pk", flat=True))
+    sig = next(text for text in shown.values() if "Arbeta i SIG grupper" in text)
+    # The latest published tertial (3) is the one shown, with its account and status.
+    assert "Socialen och polisen träffas minst en gång i månaden" in sig
+    assert "Utfört och pågående" in sig
+    assert "221 narkotikabrott har rapporterats under 2018" in html
+    assert "158 narkotikabrott" not in html  # tertial 2's account is on tertial 2's page
     assert "Kommunen har med hjälp av KfV marknadsföring" in html  # year-end comment
+    walks = next(text for text in shown.values() if "Två trygghetsvandringar" in text)
+    assert "Genomförd" in walks and "Två trygghetsvandringar gjorda" in walks
+
+
+def test_period_page_answers_first_with_the_latest_published_tertial(client, katrineholm):
+    period = katrineholm[2018]
+    html = page(client, "/en" + period_url(period))
+    summary = html.index('class="summary"')
+    assert summary < html.index('id="promises"') < html.index('<details class="background"')
+    answer = text_of(html[summary:html.index('id="promises"')])
+    assert "Latest report: tertial 3 2018" in answer
+    # The document follows up activity by activity and gives no promise a status of its
+    # own: the promises count as not reported (never an invented status), and each card
+    # says how its activities stand.
+    assert "0 of 5 promises completed or under way" in answer
+    assert "Not reported: 5" in answer
+    bar = re.search(r'<div class="status-bar" aria-hidden="true">(.*?)</div>', html).group(1)
+    assert re.findall(r'class="bar-part status-(\w+)"', bar) == ["not_reported"] * 5
+    assert all("its activities:" in text for text in cards(html).values())
+    # The tertials, each a link to its own page, the shown one marked.
+    for tertial in (1, 2, 3):
+        assert f'href="/en{report_url(period, 2018, tertial)}"' in html
+    assert re.search(r'aria-current="true">T3 2018<', html)
+
+
+def test_promise_cards_follow_the_documents_order_not_the_order_of_entry(client, db):
+    period = make_period(promises=4, reports=(1,))
+    promises = list(period.promises.order_by("pk"))
+    for position, promise in enumerate(reversed(promises), start=1):
+        promise.order = position
+        promise.save()
+    shown = cards(page(client, period_url(period)))
+    assert list(shown) == [promise.pk for promise in reversed(promises)]
 
 
 def test_period_page_lists_signatories_and_is_in_english_under_en(client, katrineholm):
     html = page(client, "/en" + period_url(katrineholm[2020]))
     assert '<html lang="en">' in html
     assert "The police promise" in html and "The municipality promises" in html
-    assert "Liselotte Jergard" in html and "Signatories" in html
+    assert "Liselotte Jergard" in html and "Göran Dahlström (S)" in html
+    assert "Signatures and documents" in html
 
 
-def test_period_spanning_two_years_shows_a_table_per_year(client, db):
-    period = make_period(year=2024, years=2)
-    html = page(client, period_url(period))
-    assert "Uppföljning 2024, per tertial" in html
-    assert "Uppföljning 2025, per tertial" in html
+def test_a_promise_without_activities_is_shown_with_its_own_status(client, db):
+    period = make_period(promises=1, activities=0, indicators=0, reports=(1, 2, 3))
+    FollowUp.objects.filter(tertial=3).update(status="completed", account="Klart i december")
+    shown = cards(page(client, "/en" + period_url(period)))
+    [text] = shown.values()
+    assert "Completed" in text and "Klart i december" in text
+    assert "its activities:" not in text
+    assert "Activity" not in text
 
 
-def test_indicator_values_show_progress_against_the_target(client, db):
-    period = make_period(indicators=1, reports=(1, 2, 3))
-    html = page(client, period_url(period))
-    # Target 10, tertial 2 value 6: 60 %.
-    assert '<progress max="100" value="60"' in html
-    assert "60 % av målet" in html
+def test_period_without_any_report_lists_promises_without_statuses(client, katrineholm):
+    html = page(client, "/en" + period_url(katrineholm[2020]))
+    assert "No tertial has been reported yet." in html
+    shown = cards(html)
+    assert len(shown) == katrineholm[2020].promises.count() == 7
+    assert not re.search(r'class="status status-', html.split('id="promises"')[1])
+    assert "Öka närvaron i centrala delen av Katrineholm" in html
+
+
+def set_target(subject, **target):
+    for name, value in target.items():
+        setattr(subject, f"target_{name}", value)
+    subject.save()
+
+
+def test_targets_and_results_are_shown_truthfully(client, db):
+    period = make_period(year=2024, promises=1, activities=1, indicators=1, reports=(1, 2, 3))
+    promise = period.promises.get()
+    activity, indicator = promise.activities.get(), promise.indicators.get()
+    set_target(promise, comparison="at_least", value=100, unit="kvällar", span="period")
+    set_target(activity, comparison="at_most", value=10, unit="anmälda brott",
+               measure="level")
+    set_target(indicator, comparison="between", value=5, value_max=8, unit="möten",
+               measure="level")
+    for tertial, value in ((1, 30), (2, 40), (3, 34)):
+        FollowUp.objects.filter(promise=promise, activity=None, indicator=None,
+                                tertial=tertial).update(value=value)
+    FollowUp.objects.filter(activity=activity, tertial=3).update(value=56)
+    FollowUp.objects.filter(indicator=indicator, tertial=3).update(value=Decimal("6.5"))
+
+    text = text_of(page(client, "/en" + period_url(period)))
+    # The count adds up over the period, which has ended: reached, with the percentage.
+    assert "104 of at least 100 kvällar – target reached (104 %)" in text
+    # A level counts its latest value; "at most" and "between" give no percentage.
+    assert "56, target at most 10 anmälda brott – not reached" in text
+    assert "6.5, target between 5 and 8 möten – target reached" in text
+    assert "56, target at most 10 anmälda brott – not reached (" not in text
+    # In Swedish the number is written the Swedish way.
+    assert "6,5" in text_of(page(client, period_url(period)))
+
+
+def test_a_running_target_says_so_far(client, db):
+    period = make_period(year=timezone.localdate().year, promises=1, indicators=1, reports=(1,))
+    text = text_of(page(client, "/en" + period_url(period)))
+    # The factory's indicator: at least 10 over the period, 3 in tertial 1.
+    assert "3 of at least 10 st – not reached so far (30 %)" in text
+
+
+def test_an_indicator_with_a_value_is_not_called_unreported(client, db):
+    period = make_period(promises=1, activities=0, indicators=1, reports=(1,))
+    [text] = cards(page(client, "/en" + period_url(period))).values()
+    assert "Indicator: Indikator 0" in text and "Not reported" not in text
+
+
+def test_tertials_not_reported_are_listed_as_not_yet_or_late(client, db):
+    today = timezone.localdate()
+    period = make_period(year=today.year - 1, years=3, promises=1, reports=())
+    html = page(client, "/en" + period_url(period))
+    pattern = (r'<li class="tertial tertial-(\w+)">\s*<span>(T\d \d{4})</span>\s*'
+               r'<span class="meta">(?:<strong class="late">)?([\w ]+)<')
+    listed = {name: (state, label) for state, name, label in re.findall(pattern, html)}
+    assert len(listed) == 9  # every tertial of the three years, none a link
+    assert listed[f"T1 {today.year - 1}"] == ("late", "Late")
+    assert listed[f"T3 {today.year + 1}"] == ("not_due", "Not reported yet")
+    assert "No tertial has been reported yet." in html
+    # No empty table or card for a tertial nobody has reported.
+    assert client.get(report_url(period, today.year - 1, 1)).status_code == 404
+
+
+def test_tertial_states_follow_the_calendar(db):
+    period = make_period(year=2024, promises=1, reports=(1,))
+    reports = selectors.reports_of(period, preview=False)
+
+    def states_on(day):
+        return [s.state for s in selectors.tertial_states(period, reports, day)]
+
+    # T1 published; T2 ended on 31 August: due for 8 weeks, then late; T3 not yet ended.
+    assert states_on(datetime.date(2024, 9, 15)) == ["published", "due", "not_due"]
+    assert states_on(datetime.date(2024, 11, 15)) == ["published", "late", "not_due"]
+    assert states_on(datetime.date(2025, 6, 1)) == ["published", "late", "late"]
+
+
+def test_year_end_comment_belongs_to_the_years_last_tertial(client, db):
+    period = make_period(year=2024, promises=1, reports=(1, 2, 3))
+    assert "Året 2024 gick bra." not in page(client, report_url(period, 2024, 2))
+    assert "Året 2024 gick bra." in page(client, report_url(period, 2024, 3))
 
 
 @pytest.mark.django_db
-def test_draft_period_is_404_for_the_public_and_other_coordinators(client, django_user_model):
+def test_draft_period_is_404_for_the_public_and_other_coordinators(client):
     draft = make_period(published=False)
     assert client.get(period_url(draft)).status_code == 404
-    other = django_user_model.objects.create_user("other", password="x" * 16)
-    Membership.objects.create(
-        user=other, role="coordinator", municipality=Municipality.objects.get(slug="håbo")
-    )
-    client.force_login(other)
+    assert client.get(period_url(draft) + "?preview=1").status_code == 404
+    assert client.get(report_url(draft, 2024, 1)).status_code == 404
+    client.force_login(make_member("coordinator", municipality=Municipality.objects.get(
+        slug="håbo")))
     assert client.get(period_url(draft)).status_code == 404
 
 
 @pytest.mark.django_db
-def test_editor_sees_a_marked_preview_of_a_draft(client, django_user_model):
+def test_drafts_are_listed_nowhere_public(client):
     draft = make_period(published=False)
-    editor = django_user_model.objects.create_user("editor", password="x" * 16)
-    Membership.objects.create(user=editor, role="coordinator", municipality=draft.municipality)
-    client.force_login(editor)
-    html = page(client, period_url(draft))
-    assert "preview-banner" in html and "är ett utkast och är inte publicerat" in html
+    draft_url = period_url(draft)
+    place = municipality_of(draft)
+    for url in [
+        reverse("public:home"),
+        url_of(place),
+        reverse("public:search") + "?q=" + draft.title,
+        reverse("public:national_feed"),
+        reverse("public:municipality_feed", kwargs={"slug": place.slug}),
+        "/sitemap.xml",
+    ]:
+        assert draft_url not in page(client, url), url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["coordinator", "reviewer", "publisher"])
+def test_members_see_a_marked_preview_of_a_draft(client, role):
+    draft = make_period(published=False)
+    place = municipality_of(draft)
+    client.force_login(make_member(role, municipality=place))
+    html = page(client, "/en" + period_url(draft))
+    assert "preview-banner" in html and "This citizen promise is a draft" in html
     assert '<meta name="robots" content="noindex">' in html
+    listing = page(client, "/en" + url_of(place))
+    assert "Drafts you may preview" in listing and period_url(draft) in listing
+    # Anyone else, afterwards, still gets nothing: the preview is never cached for them.
+    client.logout()
+    assert client.get("/en" + period_url(draft)).status_code == 404
 
 
 @pytest.mark.django_db
-def test_unpublished_tertial_follow_up_is_hidden_from_citizens(client, django_user_model):
+def test_unpublished_tertial_follow_up_is_for_the_marked_preview_only(client):
     period = make_period(reports=(1,))
-    html = page(client, period_url(period))
+    html = page(client, report_url(period, 2024, 1))
     assert "Redovisning T1 för aktivitet 0" in html
-    assert "Redovisning T2 för aktivitet 0" not in html
+    assert "Redovisning T2 för aktivitet 0" not in page(client, period_url(period))
     assert client.get(report_url(period, 2024, 2)).status_code == 404
-    editor = django_user_model.objects.create_user("editor", password="x" * 16)
-    Membership.objects.create(user=editor, role="coordinator", municipality=period.municipality)
-    client.force_login(editor)
+    assert client.get(period_url(period) + "?preview=1").status_code == 200
+
+    client.force_login(make_member("coordinator", municipality=municipality_of(period)))
     assert "Redovisning T2 för aktivitet 0" not in page(client, period_url(period))
     preview = page(client, period_url(period) + "?preview=1")
-    assert "Redovisning T2 för aktivitet 0" in preview
-    assert "Inte publicerad ännu" in preview
+    assert "Redovisning T3 för aktivitet 0" in preview  # the latest tertial, a draft
+    assert "Inte publicerad ännu" in preview and '<meta name="robots"' in preview
+    draft_report = page(client, report_url(period, 2024, 2))
+    assert "Redovisning T2 för aktivitet 0" in draft_report and "preview-banner" in draft_report
+
+    client.logout()
+    public = page(client, period_url(period) + "?preview=1")
+    assert "Redovisning T3 för aktivitet 0" not in public and "preview-banner" not in public
 
 
 def test_tertial_report_page_shows_that_tertials_accounts(client, katrineholm):
     html = page(client, report_url(katrineholm[2018], 2018, 2))
     assert "Uppföljning för tertial 2 2018" in html
     assert "Socialen och polisen träffas minst en gång i månaden" in html
+    assert "158 narkotikabrott har rapporteras" in html
     assert "221 narkotikabrott" not in html  # that is tertial 3
+    assert period_url(katrineholm[2018]) in html
 
 
 def test_tertial_report_of_unknown_tertial_is_404(client, katrineholm):
     assert client.get(report_url(katrineholm[2018], 2018, 4)).status_code == 404
+    assert client.get(report_url(katrineholm[2018], 2019, 1)).status_code == 404
     assert client.get(report_url(katrineholm[2020], 2020, 1)).status_code == 404
+
+
+def test_withdrawn_tertial_report_leaves_the_public_pages(client, katrineholm, media):
+    period = katrineholm[2018]
+    report = TertialReport.objects.get(period=period, year=2018, tertial=3)
+    unpublish(report, by=None, reason="Fel siffror")
+    assert client.get(report_url(period, 2018, 3)).status_code == 404
+    html = page(client, period_url(period))
+    assert "221 narkotikabrott" not in html
+    assert "158 narkotikabrott har rapporteras" in html  # tertial 2 is now the latest
+    publish(report, by=None)
+    assert "221 narkotikabrott" in page(client, period_url(period))
 
 
 def test_municipality_page_lists_periods_police_area_and_feed(client, katrineholm):
     html = page(client, reverse("public:municipality", kwargs={"slug": "katrineholm"}))
     for period in katrineholm.values():
-        assert period_url(period) in html
+        assert html.count(f'href="{period_url(period)}"') == 1
     assert "Lokalpolisområde Katrineholm" in html
     assert reverse("public:municipality_feed", kwargs={"slug": "katrineholm"}) in html
+
+
+def shared_period(*codes):
+    """A published period of several municipalities served by one police area."""
+    places = [Municipality.objects.get(code=code) for code in codes]
+    area = police_area_for(places[0])
+    area.municipalities.add(*places[1:])
+    period = PromisePeriod.objects.create(
+        police_area=area, title="Gemensamt medborgarlöfte 2024",
+        valid_from=datetime.date(2024, 1, 1), valid_to=datetime.date(2024, 12, 31),
+    )
+    period.municipalities.add(*places)
+    Promise.objects.create(period=period, order=1, party="municipality", text="Vi lovar ljus")
+    publish(period, by=None)
+    return period, places
+
+
+@pytest.mark.django_db
+def test_a_period_of_several_municipalities_appears_once_on_each_ones_page(client, media):
+    period, places = shared_period("0482", "0483", "0484")
+    for place in places:
+        html = page(client, url_of(place))
+        assert html.count(f'href="{period_url(period)}"') == 1, place.name
+    html = page(client, "/en" + period_url(period))
+    assert "Eskilstuna kommun, Flens kommun, Katrineholms kommun" in text_of(html)
+    assert "The municipalities promise" in html
+    home = page(client, reverse("public:home"))
+    for place in places:
+        assert url_of(place) in home
+    assert text_of(home).count("Gemensamt medborgarlöfte 2024") == 1 + len(places)
 
 
 @pytest.mark.django_db
@@ -132,11 +364,12 @@ def test_unicode_municipality_address_works(client):
 
 def test_home_leads_to_every_published_period(client, katrineholm):
     html = page(client, reverse("public:home"))
-    assert reverse("public:municipality", kwargs={"slug": "katrineholm"}) in html
+    municipality_url = reverse("public:municipality", kwargs={"slug": "katrineholm"})
+    assert municipality_url in html
+    municipality_html = page(client, municipality_url)
     for period in katrineholm.values():
-        municipality_html = page(client, period.municipality.get_absolute_url())
         assert period_url(period) in municipality_html
-    assert "Södermanlands län" in html
+    assert "Södermanlands län" in municipality_html
     assert 'action="/sok/"' in html
 
 
@@ -176,6 +409,37 @@ def test_accessibility_statement_page(client, db):
     assert "DIGG" in html
 
 
+def make_agreement(katrineholm, *, published=True):
+    period = katrineholm[2022]
+    agreement = Agreement.objects.create(
+        police_area=period.police_area, title="Samverkansöverenskommelse 2022–2025",
+        valid_from=datetime.date(2022, 1, 1), valid_to=datetime.date(2025, 12, 31),
+    )
+    agreement.municipalities.add(*period.municipalities.all())
+    AgreementSection.objects.create(agreement=agreement, order=1, heading="Syfte",
+                                    text="Ett tryggare Katrineholm.")
+    period.agreement = agreement
+    period.save()
+    if published:
+        publish(agreement, by=None)
+    return agreement
+
+
+def test_agreement_page_shows_its_text_and_its_periods(client, katrineholm):
+    agreement = make_agreement(katrineholm)
+    html = page(client, url_of(agreement))
+    assert "<h1>Samverkansöverenskommelse 2022–2025</h1>" in html
+    assert "Ett tryggare Katrineholm." in html
+    assert f'href="{period_url(katrineholm[2022])}"' in html
+    assert url_of(agreement) in page(client, period_url(katrineholm[2022]))
+
+
+def test_draft_agreement_is_404_for_the_public(client, katrineholm):
+    agreement = make_agreement(katrineholm, published=False)
+    assert client.get(url_of(agreement)).status_code == 404
+    assert url_of(agreement) not in page(client, period_url(katrineholm[2022]))
+
+
 class Structure(HTMLParser):
     """Collects what the accessibility checks need from a page."""
 
@@ -210,10 +474,13 @@ def public_urls(katrineholm):
         reverse("public:home"),
         reverse("public:municipality", kwargs={"slug": "katrineholm"}),
         period_url(period),
+        period_url(katrineholm[2020]),
         period_url(katrineholm[2022]),
         report_url(period, 2018, 3),
+        url_of(make_agreement(katrineholm)),
         reverse("public:search") + "?q=Katrineholm",
         reverse("public:search") + "?q=",
+        reverse("public:verify"),
         reverse("public:accessibility"),
     ]
 
@@ -221,7 +488,8 @@ def public_urls(katrineholm):
 def test_every_page_has_landmarks_one_h1_ordered_headings_and_labelled_tables(
     client, katrineholm
 ):
-    for url in public_urls(katrineholm) + ["/en" + u for u in public_urls(katrineholm)]:
+    urls = public_urls(katrineholm)
+    for url in urls + ["/en" + u for u in urls]:
         html = page(client, url, status=200)
         structure = Structure()
         structure.feed(html)
@@ -241,12 +509,11 @@ INTERNAL = "HEMLIG-INTERN-ANTECKNING-7f3a"
 @pytest.mark.django_db
 def test_internal_notes_never_appear_on_any_public_page_feed_or_export(client):
     period = make_period(note=INTERNAL, reports=(1, 2, 3))
-    FollowUp.objects.filter(activity__promise__period=period).update(
-        account="Redovisning med trygghet"
-    )
+    FollowUp.objects.filter(promise__period=period).update(account="Redovisning med trygghet")
+    place = municipality_of(period)
     urls = [
         reverse("public:home"),
-        period.municipality.get_absolute_url(),
+        url_of(place),
         period_url(period),
         period_url(period) + "?preview=1",
         report_url(period, 2024, 1),
@@ -256,10 +523,15 @@ def test_internal_notes_never_appear_on_any_public_page_feed_or_export(client):
         reverse("public:national_json"),
         reverse("public:national_csv"),
         reverse("public:national_feed"),
-        reverse("public:municipality_feed", kwargs={"slug": period.municipality.slug}),
+        reverse("public:municipality_feed", kwargs={"slug": place.slug}),
         "/sitemap.xml",
     ]
-    assert Measurement.objects.filter(internal_note=INTERNAL).exists()
+    # The note is on the promise's own follow-ups, its activities' and its indicators'.
+    assert {
+        ("promise" if f.activity_id is None and f.indicator_id is None
+         else "activity" if f.activity_id else "indicator")
+        for f in FollowUp.objects.filter(internal_note=INTERNAL)
+    } == {"promise", "activity", "indicator"}
     # Searching for the note finds nothing (the page only echoes the query back).
     found = page(client, reverse("public:search") + "?q=" + INTERNAL)
     assert "0 träffar" in found
@@ -269,20 +541,21 @@ def test_internal_notes_never_appear_on_any_public_page_feed_or_export(client):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert INTERNAL.encode() not in body, url
         assert b"Redovisning" in body or "search" in url or url.endswith(".xml") or url in (
-            "/", period.municipality.get_absolute_url()
+            "/", url_of(place)
         ), url
 
 
-def test_superuser_sees_the_preview_link_on_a_published_period(superuser_client, katrineholm):
-    html = page(superuser_client, period_url(katrineholm[2018]))
+def test_superuser_sees_the_preview_link_on_a_published_period(
+    superuser_client, katrineholm, media
+):
+    period = katrineholm[2018]
+    html = page(superuser_client, period_url(period))
     assert "?preview=1" in html
-    TertialReport.objects.filter(period=katrineholm[2018], tertial=3).update(
-        status="draft", published_at=None
-    )
-    preview = page(superuser_client, period_url(katrineholm[2018]) + "?preview=1")
+    unpublish(TertialReport.objects.get(period=period, tertial=3), by=None, reason="Rättas")
+    assert "221 narkotikabrott" not in page(superuser_client, period_url(period))
+    preview = page(superuser_client, period_url(period) + "?preview=1")
     assert "221 narkotikabrott" in preview and "Inte publicerad ännu" in preview
-    assert PromisePeriod.objects.filter(pk=katrineholm[2018].pk).exists()
-    assert Indicator.objects.count() == 0
+    assert PromisePeriod.objects.filter(pk=period.pk).exists()
 
 
 def test_public_pages_answer_head_as_monitors_send_it(client, katrineholm):
@@ -293,3 +566,4 @@ def test_public_pages_answer_head_as_monitors_send_it(client, katrineholm):
         body = b"".join(response.streaming_content) if response.streaming else response.content
         assert body == b"", url  # the test client, like a server, drops a HEAD's body
     assert client.post("/").status_code == 405
+

@@ -1,5 +1,7 @@
-"""Publishing: periods and tertial reports go public through services that stamp the time,
-write history and the audit log; tertial follow-up is public only with its report."""
+"""Publishing: periods, agreements and tertial reports go public and are withdrawn only
+through promises/publishing.py (`publish`, `unpublish`), which stamp the time and write the
+history and the audit log; the admin's actions and the tertial screen call them; tertial
+follow-up is public only with its published report."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,121 +9,217 @@ from django.test import Client
 from django.urls import reverse
 
 from followup.models import FollowUp, TertialReport
-from followup.services import (
-    FollowUpInput, publish_tertial_report, save_tertial_followups, unpublish_tertial_report,
-)
+from followup.services import FollowUpInput, save_tertial_followups, tertial_report_for
 from followup.tertials import Tertial
 from municipalities.models import AuditEvent
 from promises.models import Activity, PromisePeriod
-from promises.services import publish_period, unpublish_period
-from tests.factories import make_member
+from promises.publishing import publish, unpublish
+from tests.factories import form_fields, make_member
 
 
 @pytest.fixture
-def period(katrineholm):
+def period(katrineholm, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # publishing a report stores its PDF
     return katrineholm[2022]
 
 
 @pytest.fixture
 def publisher(period):
-    return make_member("publisher", municipality=period.municipality)
+    return make_member("publisher", municipality=period.municipalities.get())
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def test_unpublish_then_publish_stamps_time_history_and_audit(period, publisher):
-    unpublish_period(period, by=publisher, reason="Felaktig lägesbild")
+    version = period.version
+    withdrawn = unpublish(period, by=publisher, reason="Felaktig lägesbild")
     period.refresh_from_db()
-    assert period.status == "draft"
+    assert withdrawn.pk == period.pk
+    assert period.status == "draft" and period.published_at is None
     assert period.unpublished_reason == "Felaktig lägesbild"
-    assert period.published_at is None
+    assert period.unpublished_at is not None
     assert not PromisePeriod.objects.published().filter(pk=period.pk).exists()
 
-    publish_period(period, by=publisher)
+    publish(period, by=publisher)
     period.refresh_from_db()
     assert period.status == "published" and period.published_at is not None
-    assert period.unpublished_reason == ""
-    assert period.version == 3
+    assert period.unpublished_reason == "" and period.unpublished_at is None
+    assert period.version == version + 2
     latest = period.history.first()
     assert latest.history_user == publisher and latest.status == "published"
-    actions = list(AuditEvent.objects.order_by("at").values_list("action", "username"))
-    assert actions[-2:] == [("unpublished", publisher.username), ("published", publisher.username)]
-    assert AuditEvent.objects.get(action="unpublished").details["reason"] == "Felaktig lägesbild"
+    events = list(AuditEvent.objects.filter(username=publisher.username)
+                  .order_by("at", "pk").values_list("action", flat=True))
+    assert events[-2:] == ["unpublished", "published"]
+    assert AuditEvent.objects.get(action="unpublished").details["reason"] == (
+        "Felaktig lägesbild")
 
 
-def test_unpublishing_without_a_reason_is_refused(period, publisher):
+def test_unpublishing_without_a_reason_is_refused_and_nothing_is_logged(period, publisher):
     with pytest.raises(ValidationError):
-        unpublish_period(period, by=publisher, reason="   ")
+        unpublish(period, by=publisher, reason="   ")
     period.refresh_from_db()
     assert period.status == "published"
     assert not AuditEvent.objects.filter(action="unpublished").exists()
 
 
-def test_publishing_twice_is_refused(period, publisher):
+def test_publishing_what_is_published_and_unpublishing_a_draft_are_refused(
+    period, publisher
+):
     with pytest.raises(ValidationError):
-        publish_period(period, by=publisher)
+        publish(period, by=publisher)
+    report = tertial_report_for(period, Tertial(2022, 1))
+    with pytest.raises(ValidationError):
+        unpublish(report, by=publisher, reason="Fel")
+    assert not AuditEvent.objects.filter(action__in=["published", "unpublished"]).exists()
 
 
-def test_followup_is_public_only_once_its_tertial_report_is(katrineholm):
-    period = katrineholm[2022]
-    coordinator = make_member("coordinator", municipality=period.municipality)
-    publisher = make_member("publisher", municipality=period.municipality)
-    activity = Activity.objects.create(promise=period.promises.first(), text="Trygghetsvandring")
-    save_tertial_followups(
-        period=period, tertial=Tertial(2022, 1), by=coordinator, measurements=[],
-        followups=[FollowUpInput(activity.pk, "ongoing", "Halvfärdig text", "Namn", None)],
+def save_account(period, tertial, activity, account, *, by, loaded_version=None):
+    row = FollowUpInput(
+        kind="activity", subject_id=activity.pk, status="ongoing", account=account,
+        value=None, internal_note="Namn på en anmälare", loaded_version=loaded_version,
     )
+    return save_tertial_followups(period=period, tertial=tertial, rows=[row],
+                                  subjects={row.key: activity}, by=by)
+
+
+def test_followup_is_public_only_once_its_tertial_report_is(period, publisher):
+    municipality = period.municipalities.get()
+    coordinator = make_member("coordinator", municipality=municipality)
+    activity = Activity.objects.create(promise=period.promises.first(),
+                                       text="Trygghetsvandring")
+    tertial = Tertial(2022, 1)
+    assert save_account(period, tertial, activity, "Halvfärdig text", by=coordinator) == 1
     assert not FollowUp.objects.public().filter(activity=activity).exists()
 
-    report = TertialReport.objects.create(period=period, year=2022, tertial=1)
-    publish_tertial_report(report, by=publisher)
-    assert FollowUp.objects.public().filter(activity=activity).exists()
+    report = tertial_report_for(period, tertial)
+    publish(report, by=publisher)
+    public = FollowUp.objects.public().get(activity=activity)
+    assert public.account == "Halvfärdig text" and public.corrected_at is None
     assert AuditEvent.objects.filter(action="published", username=publisher.username).exists()
 
-    # A correction after publication is public at once, and in history.
-    followup = FollowUp.objects.get(activity=activity)
-    save_tertial_followups(
-        period=period, tertial=Tertial(2022, 1), by=coordinator, measurements=[],
-        followups=[FollowUpInput(activity.pk, "ongoing", "Rättad text", "Namn",
-                                 followup.version)],
-    )
-    assert FollowUp.objects.public().get(activity=activity).account == "Rättad text"
-    assert [h.account for h in followup.history.order_by("history_date")] == [
+    # A correction after publication is public at once, marked, and in the history.
+    save_account(period, tertial, activity, "Rättad text", by=coordinator,
+                 loaded_version=public.version)
+    corrected = FollowUp.objects.public().get(activity=activity)
+    assert corrected.account == "Rättad text" and corrected.corrected_at is not None
+    assert "Rättad text" in corrected.correction
+    assert [h.account for h in corrected.history.order_by("history_date")] == [
         "Halvfärdig text", "Rättad text",
     ]
 
-    unpublish_tertial_report(report, by=publisher, reason="Fel siffror")
+    unpublish(report, by=publisher, reason="Fel siffror")
     assert not FollowUp.objects.public().filter(activity=activity).exists()
 
 
-def test_publish_button_on_the_period_change_page(period, publisher):
-    unpublish_period(period, by=publisher, reason="Omarbetas")
-    client = Client()
-    client.force_login(publisher)
+def test_a_published_report_of_a_withdrawn_period_makes_nothing_public(period, publisher):
+    coordinator = make_member("coordinator", municipality=period.municipalities.get())
+    activity = Activity.objects.create(promise=period.promises.first(), text="Föräldravandring")
+    save_account(period, Tertial(2022, 2), activity, "Klart", by=coordinator)
+    report = tertial_report_for(period, Tertial(2022, 2))
+    publish(report, by=publisher)
+    assert FollowUp.objects.public().filter(activity=activity, tertial=2).exists()
+    unpublish(period, by=publisher, reason="Omarbetas")
+    assert not FollowUp.objects.public().filter(promise__period=period).exists()
+    assert Client().get(f"/medborgarloften/{period.pk}/2022/tertial-2/").status_code == 404
+
+
+def test_publisher_publishes_from_the_period_change_page(period, publisher):
+    unpublish(period, by=publisher, reason="Omarbetas")
+    client = client_for(publisher)
     url = reverse("admin:promises_promiseperiod_change", args=[period.pk])
     page = client.get(url).content.decode()
-    assert "publish_periods" in page
+    assert 'value="publish_selected"' in page
     response = client.post(url, {
-        "CHANGE_FORM-action": "publish_periods", "_selected_action": [period.pk],
+        "CHANGE_FORM-action": "publish_selected", "_selected_action": [period.pk],
     })
     assert response.status_code == 302
     period.refresh_from_db()
-    assert period.status == "published"
+    assert period.is_published
+    assert period.history.first().history_user == publisher
 
 
-def test_coordinator_cannot_change_status_through_the_form(period):
-    coordinator = make_member("coordinator", municipality=period.municipality)
-    client = Client()
-    client.force_login(coordinator)
-    page = client.get(reverse("admin:promises_promiseperiod_change", args=[period.pk]))
-    assert 'name="status"' not in page.content.decode()
-    assert "publish_periods" not in page.content.decode()
+def test_unpublishing_in_the_admin_asks_for_a_reason(period, publisher):
+    client = client_for(publisher)
+    url = reverse("admin:promises_promiseperiod_changelist")
+    page = client.post(url, {
+        "action": "unpublish_selected", "_selected_action": [period.pk], "index": 0,
+    })
+    assert page.status_code == 200
+    assert 'name="reason"' in page.content.decode()
+    blank = client.post(url, {
+        "action": "unpublish_selected", "_selected_action": [period.pk], "confirm": "yes",
+        "reason": "  ",
+    })
+    assert blank.status_code == 400
+    period.refresh_from_db()
+    assert period.is_published
+
+    given = client.post(url, {
+        "action": "unpublish_selected", "_selected_action": [period.pk], "confirm": "yes",
+        "reason": "Felaktiga uppgifter",
+    })
+    assert given.status_code == 302
+    period.refresh_from_db()
+    assert period.was_withdrawn and period.unpublished_reason == "Felaktiga uppgifter"
+    event = AuditEvent.objects.get(action="unpublished")
+    assert event.username == publisher.username
+    assert event.details["reason"] == "Felaktiga uppgifter"
+
+
+def test_the_tertial_report_actions_publish_and_withdraw(period, publisher):
+    report = tertial_report_for(period, Tertial(2022, 3))
+    client = client_for(publisher)
+    url = reverse("admin:followup_tertialreport_changelist")
+    response = client.post(url, {
+        "action": "publish_selected", "_selected_action": [report.pk], "index": 0,
+    })
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.is_published and report.history.first().history_user == publisher
+    response = client.post(url, {
+        "action": "unpublish_selected", "_selected_action": [report.pk], "confirm": "yes",
+        "reason": "Dubblett",
+    })
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.was_withdrawn and report.unpublished_reason == "Dubblett"
+
+
+def test_coordinator_cannot_change_publication_through_the_form(period):
+    coordinator = make_member("coordinator", municipality=period.municipalities.get())
+    client = client_for(coordinator)
+    url = reverse("admin:promises_promiseperiod_change", args=[period.pk])
+    page = client.get(url).content.decode()
+    assert 'name="status"' not in page
+    assert "publish_selected" not in page
+    data = form_fields(page, "promiseperiod_form")
+    data.update({"status": ["draft"], "unpublished_reason": ["Smyg"], "_save": ["Spara"]})
+    assert client.post(url, data).status_code == 302  # saved, but not its state
+    period.refresh_from_db()
+    assert period.is_published and period.unpublished_reason == ""
+    # The page offers them no action, so this is an (incomplete) form, shown again.
+    response = client.post(url, {
+        "CHANGE_FORM-action": "unpublish_selected", "_selected_action": [period.pk],
+        "confirm": "yes", "reason": "Smyg",
+    })
+    assert response.status_code == 200
+    period.refresh_from_db()
+    assert period.is_published
 
 
 def test_publisher_publishes_a_tertial_report_from_the_screen(period, publisher):
-    client = Client()
-    client.force_login(publisher)
+    client = client_for(publisher)
     url = reverse("admin:followup_tertial_publish", args=[period.pk, 2022, 3])
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 302
     report = TertialReport.objects.get(period=period, year=2022, tertial=3)
     assert report.is_published and report.published_at is not None
     assert report.history.first().history_user == publisher
+    # Publishing it again is refused with a message, not an error.
+    response = client.post(url)
+    assert response.status_code == 302
+    assert TertialReport.objects.get(pk=report.pk).published_at == report.published_at

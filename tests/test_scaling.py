@@ -58,7 +58,7 @@ def test_storage_backend_is_checked_when_the_settings_load(settings_with):
 
 
 @override_settings(DATABASE_REPLICAS=["replica1"])
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_citizens_read_from_a_replica_and_editors_and_transactions_from_the_primary():
     router = PrimaryReplicaRouter()
     seen = {}

@@ -2,16 +2,20 @@
 audit log and who may read it."""
 
 import io
+from importlib import import_module
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django_otp import login as otp_login
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from municipalities.models import AuditEvent, Membership, Municipality, Role
+from promises.publishing import unpublish
 
 PASSWORD = "a long and unusual passphrase 41"
 LOGIN_URL = "/admin/login/?next=/admin/"
@@ -37,6 +41,8 @@ def test_deploy_check_gives_no_warnings_with_production_environment(
         DJANGO_SECRET_KEY="deploy-check-" + "k3y" * 20,
         DJANGO_ALLOWED_HOSTS="medborgarloften.example.se",
         DJANGO_SECURE_SSL_REDIRECT="1",
+        PORTAL_OPERATOR="Exempelkommunernas förbund",
+        PORTAL_CONTACT_EMAIL="dataskydd@example.se",
     )
     # Everything that environment changes, over this run's settings; the test database stays.
     for name in dir(production):
@@ -108,8 +114,6 @@ def test_weak_passwords_are_refused():
 
 
 def test_admin_sessions_expire():
-    from django.conf import settings
-
     assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
 
@@ -134,7 +138,7 @@ def test_with_2fa_staff_without_a_device_cannot_use_the_admin(client, staff):
 @pytest.mark.django_db
 @override_settings(REQUIRE_2FA=True)
 def test_with_2fa_staff_log_in_with_password_and_current_code(client, staff):
-    out = __import__("io").StringIO()
+    out = io.StringIO()
     call_command("enrol_totp", "anna", stdout=out)
     assert "otpauth://totp/" in out.getvalue()
     device = TOTPDevice.objects.get(user=staff)
@@ -158,22 +162,16 @@ def test_with_2fa_staff_log_in_with_password_and_current_code(client, staff):
 def test_with_2fa_a_password_only_session_sees_no_drafts_on_the_public_site(
     client, katrineholm, django_user_model
 ):
-    period = katrineholm[2022]
-    period.status, period.published_at = "draft", None
-    period.save()
+    period = unpublish(katrineholm[2022], by=None, reason="Omarbetas")
     editor = django_user_model.objects.create_superuser("editor", "e@example.org", PASSWORD)
     client.force_login(editor)  # password only: not verified by a second factor
     assert client.get(f"/medborgarloften/{period.pk}/").status_code == 404
     device = TOTPDevice.objects.create(user=editor, name="Telefon", confirmed=True)
-    from django_otp import login as otp_login
-    from django.test import RequestFactory
-    from importlib import import_module
-    from django.conf import settings as django_settings
 
     # Verify the session as the two-factor login does, then the preview opens.
     request = RequestFactory().get("/")
-    request.session = import_module(django_settings.SESSION_ENGINE).SessionStore(
-        client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(
+        client.cookies[settings.SESSION_COOKIE_NAME].value
     )
     request.user = editor
     otp_login(request, device)
@@ -241,6 +239,19 @@ def coordinator(django_user_model):
     # Even a stray model permission must not open the audit log.
     user.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
     return user
+
+
+@pytest.mark.django_db
+def test_stray_model_permissions_on_a_user_or_a_group_grant_nothing(client, staff):
+    staff.user_permissions.add(Permission.objects.get(codename="view_promiseperiod"))
+    group = Group.objects.create(name="Redaktörer")
+    group.permissions.add(Permission.objects.get(codename="change_promiseperiod"))
+    staff.groups.add(group)
+    assert not staff.has_perm("promises.view_promiseperiod")
+    assert not staff.has_perm("promises.change_promiseperiod")
+    assert not staff.has_module_perms("promises")
+    client.force_login(staff)
+    assert client.get(reverse("admin:promises_promiseperiod_changelist")).status_code == 403
 
 
 @pytest.mark.django_db

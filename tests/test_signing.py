@@ -1,154 +1,180 @@
-"""Signing the agreement: the police first (certifying), then the municipality, each as an
-incremental update with a visible stamp; every state stored with a known hash."""
+"""Signing a medborgarlöfte: each signatory signs with the key of their own organisation (the
+police area or the municipality), in any order, each signature an incremental update with a
+visible stamp naming the organisation and the person; every state stored with a known hash,
+and every signature written to the audit log."""
 
 import io
+import re
 import subprocess
 
 import pytest
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from pyhanko.keys import load_cert_from_pemder
 
-from promises.documents import services, storage, verification
-from promises.models import Document
+from municipalities.models import AuditEvent, PoliceArea
+from promises.documents import keys, services, signing, storage, verification
+from promises.models import Document, Promise, SigningKey
+from tests.factories import make_member, sign_all
+
+PASSPHRASE = "hemligt-lösenord"
 
 
 @pytest.fixture
-def signed_2022(katrineholm, signing_keys):
-    period = katrineholm[2022]
-    police = services.sign_agreement(period, party="police")
-    both = services.sign_agreement(period, party="municipality")
-    return police, both
+def period(katrineholm, signing_keys):
+    """Katrineholm 2022–2023: the police's signatory first, then the municipality's."""
+    return katrineholm[2022]
 
 
-def test_both_signatures_validate_with_pyhanko_on_the_stored_file(signed_2022, signing_keys):
-    _, both = signed_2022
-    reader = PdfFileReader(io.BytesIO(storage.read(both)))
-    context = ValidationContext(
+def signatories(period):
+    police, municipality = period.signatories.order_by("order")
+    assert (police.party, municipality.party) == ("police", "municipality")
+    return police, municipality
+
+
+@pytest.fixture
+def signed(period):
+    return sign_all(period)
+
+
+def embedded(data):
+    return PdfFileReader(io.BytesIO(data)).embedded_signatures
+
+
+def demo_ca_context(signing_keys):
+    return ValidationContext(
         trust_roots=[load_cert_from_pemder(str(signing_keys / "demo-ca.pem"))],
         allow_fetching=False,
     )
-    police, municipality = reader.embedded_signatures
-    assert police.field_name == "Underskrift polisen"
-    assert police.docmdp_level == MDPPerm.FILL_FORMS  # the certification signature
-    assert municipality.field_name == "Underskrift kommunen"
-    assert municipality.docmdp_level is None
-    for signature in (police, municipality):
-        status = validate_pdf_signature(signature, context)
+
+
+def test_both_signatures_validate_with_pyhanko_against_the_demo_ca(
+    period, signed, signing_keys
+):
+    police, municipality = signatories(period)
+    first, second = embedded(storage.read(signed))
+    assert first.field_name == signing.field_name(police)
+    assert first.docmdp_level == MDPPerm.FILL_FORMS  # the first signature certifies
+    assert second.field_name == signing.field_name(municipality)
+    assert second.docmdp_level is None
+    for signature in (first, second):
+        status = validate_pdf_signature(signature, demo_ca_context(signing_keys))
         assert status.intact and status.valid and status.trusted
         assert status.docmdp_ok
         assert "DEMO" in signature.signer_cert.subject.human_friendly
-    assert police.signer_cert.subject.native["common_name"].startswith("Polisen")
-    assert municipality.signer_cert.subject.native["common_name"].startswith("Kommunen")
 
 
-def test_signatures_are_incremental_updates_over_the_unsigned_file(katrineholm, signed_2022):
-    police, both = signed_2022
-    unsigned = Document.objects.get(version=1, state=Document.State.UNSIGNED)
-    assert storage.read(police).startswith(storage.read(unsigned))
-    assert storage.read(both).startswith(storage.read(police))
-    assert [d.state for d in Document.objects.order_by("created_at")] == [
-        "unsigned", "signed_by_police", "signed_by_both",
+def stamp_lines(data, field):
+    """The text of the signature's visible stamp, line by line (from its ActualText)."""
+    from pypdf import PdfReader
+
+    for annotation in PdfReader(io.BytesIO(data)).pages[-1]["/Annots"]:
+        annotation = annotation.get_object()
+        if annotation.get("/T") == field:
+            stream = annotation["/AP"]["/N"].get_object().get_data()
+            return [pdf_string(text) for text in re.findall(rb"/ActualText \((.*?)\)\n", stream)]
+    raise AssertionError(f"No stamp in the field {field!r}")
+
+
+def pdf_string(raw):
+    """A PDF literal string's bytes with its escapes undone, as text (PDFDocEncoding)."""
+    escapes = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"(": b"(", b")": b")", b"\\": b"\\"}
+    decoded = re.sub(
+        rb"\\([0-7]{1,3}|.)",
+        lambda m: bytes([int(m.group(1), 8)]) if m.group(1)[:1].isdigit()
+        else escapes.get(m.group(1), m.group(1)),
+        raw,
+    )
+    return decoded.decode("latin-1")
+
+
+def test_each_organisation_signs_with_its_own_certificate_naming_it_and_the_person(
+    period, signed
+):
+    police, municipality = signatories(period)
+    data = storage.read(signed)
+    first, second = embedded(data)
+    assert first.signer_cert.subject.native["common_name"] == (
+        "Lokalpolisområde Katrineholm (DEMO)")
+    assert second.signer_cert.subject.native["common_name"] == "Katrineholms kommun (DEMO)"
+    assert first.signer_cert.public_key.dump() != second.signer_cert.public_key.dump()
+    assert first.sig_object["/Name"] == "Liselotte Jergard (Lokalpolisområde Katrineholm)"
+    assert second.sig_object["/Name"] == "Johan Söderberg (S) (Katrineholms kommun)"
+    police_stamp = stamp_lines(data, signing.field_name(police))
+    assert police_stamp[:3] == [
+        "Digitalt undertecknad för", "Lokalpolisområde Katrineholm",
+        "av Liselotte Jergard, Chef lokalpolisområde Katrineholm",
     ]
-    assert storage.signature_state(katrineholm[2022]) == Document.State.SIGNED_BY_BOTH
+    assert "Certifikat: Lokalpolisområde Katrineholm (DEMO)" in police_stamp
+    municipality_stamp = stamp_lines(data, signing.field_name(municipality))
+    assert municipality_stamp[1:3] == [
+        "Katrineholms kommun", "av Johan Söderberg (S), Kommunstyrelsens ordförande",
+    ]
+    assert signed.signed_for == (
+        "Johan Söderberg (S), Kommunstyrelsens ordförande (Katrineholms kommun)")
 
 
-def test_every_stored_state_is_recognised(signed_2022):
-    for document in Document.objects.all():
+def test_signatures_are_incremental_updates_over_the_unsigned_file(period, signed):
+    states = list(Document.objects.filter(period=period, kind="period").order_by(
+        "signature_count"))
+    assert [(d.version, d.signature_count) for d in states] == [(1, 0), (1, 1), (1, 2)]
+    assert [d.signatory for d in states] == [None, *signatories(period)]
+    unsigned, police, both = (storage.read(d) for d in states)
+    assert police.startswith(unsigned) and both.startswith(police)
+    assert storage.newest_state(period).document == signed == states[-1]
+
+
+def test_either_party_may_sign_first(period, signing_keys):
+    police, municipality = signatories(period)
+    services.generate_document(period)
+    first = services.sign_document(period, signatory=municipality)
+    both = services.sign_document(period, signatory=police)
+    assert [s.field_name for s in embedded(storage.read(first))] == [
+        signing.field_name(municipality)]
+    signatures = embedded(storage.read(both))
+    assert signatures[0].docmdp_level == MDPPerm.FILL_FORMS  # whoever signs first certifies
+    for signature in signatures:
+        status = validate_pdf_signature(signature, demo_ca_context(signing_keys))
+        assert status.intact and status.trusted and status.docmdp_ok
+
+
+def test_every_stored_state_is_recognised(period, signed):
+    for document in Document.objects.filter(period=period):
         result = verification.verify(storage.read(document))
         assert result.document == document
         assert result.ok
 
 
-def test_stamps_carry_the_signatories_in_swedish(signed_2022):
-    from pypdf import PdfReader
-
-    _, both = signed_2022
-    reader = PdfReader(io.BytesIO(storage.read(both)))
-    stamps = []
-    for annotation in reader.pages[-1]["/Annots"]:
-        annotation = annotation.get_object()
-        if annotation.get("/FT") == "/Sig" or "/Parent" in annotation or "/T" in annotation:
-            appearance = annotation["/AP"]["/N"].get_object()
-            stamps.append((annotation["/Rect"], appearance))
-    assert len(stamps) == 2
-    # Both stamps sit side by side in the signature blocks on the last page.
-    (left, _), (right, _) = sorted(stamps, key=lambda stamp: float(stamp[0][0]))
-    assert float(left[2]) <= float(right[0])
+def test_one_changed_byte_is_reported_as_modified(signed):
+    data = bytearray(storage.read(signed))
+    # A byte of the document information, inside every signature's signed range.
+    data[data.index(b"/Producer") + 2] ^= 0x01
+    result = verification.verify(bytes(data))
+    assert not result.is_known and not result.ok
+    assert len(result.signatures) == 2
+    assert not any(signature.intact for signature in result.signatures)
 
 
-def test_municipality_cannot_sign_before_the_police(katrineholm, signing_keys, english):
-    with pytest.raises(CommandError, match="after the police"):
-        call_command(
-            "sign_agreement", str(katrineholm[2022].pk), "--party", "municipality",
-            stdout=io.StringIO(),
-        )
-    assert not Document.objects.filter(state__startswith="signed").exists()
-
-
-def test_signing_twice_is_refused_with_a_clear_message(katrineholm, signing_keys, english):
-    out = io.StringIO()
-    call_command("sign_agreement", str(katrineholm[2022].pk), "--party", "police", stdout=out)
-    assert "SHA-256" in out.getvalue()
-    with pytest.raises(CommandError, match="already signed version 1"):
-        call_command(
-            "sign_agreement", str(katrineholm[2022].pk), "--party", "police",
-            stdout=io.StringIO(),
-        )
-    assert Document.objects.filter(state=Document.State.SIGNED_BY_POLICE).count() == 1
-
-
-def test_period_without_signatories_cannot_be_signed(katrineholm, signing_keys, english):
-    with pytest.raises(services.DocumentError, match="no signatory"):
-        services.sign_agreement(katrineholm[2018], party="police")
-    assert not Document.objects.exists()
-
-
-def test_missing_signing_key_is_a_clear_error_and_stores_nothing_signed(
-    katrineholm, signing_keys, settings, tmp_path, english
-):
-    settings.SIGNING_KEYS = {
-        **settings.SIGNING_KEYS,
-        "police": {"file": str(tmp_path / "missing.p12"), "passphrase": ""},
-    }
-    with pytest.raises(services.DocumentError, match="No signing key"):
-        services.sign_agreement(katrineholm[2022], party="police")
-    assert not Document.objects.filter(state=Document.State.SIGNED_BY_POLICE).exists()
-
-
-def test_pem_key_files_sign_too(katrineholm, signing_keys, settings, tmp_path):
-    settings.SIGNING_KEYS_DIR = tmp_path
-    settings.SIGNING_KEYS = {
-        party: {"file": str(tmp_path / f"{party}.pem"), "passphrase": "hemligt"}
-        for party in ("police", "municipality")
-    }
-    settings.SIGNING_TRUST_ROOTS = [str(tmp_path / "demo-ca.pem")]
-    call_command("create_demo_signing_keys", stdout=io.StringIO())
-    document = services.sign_agreement(katrineholm[2022], party="police")
-    [signature] = verification.verify(storage.read(document)).signatures
-    assert signature.ok
-
-
-def test_untrusted_signer_is_reported_as_not_trusted(signed_2022, settings, tmp_path):
+def test_untrusted_signer_is_reported_as_not_trusted(signed, settings, tmp_path):
     settings.SIGNING_TRUST_ROOTS = [str(tmp_path / "nothing.pem")]
-    _, both = signed_2022
-    result = verification.verify(storage.read(both))
+    result = verification.verify(storage.read(signed))
     assert result.is_known
     assert all(s.intact and not s.trusted for s in result.signatures)
     assert not result.ok
 
 
-def test_pdfsig_reports_both_signatures_valid_and_trusted_against_our_ca(
-    signed_2022, signing_keys, tmp_path
+def test_pdfsig_reports_both_signatures_valid_and_trusted_against_the_demo_ca(
+    signed, signing_keys, tmp_path
 ):
     """poppler's pdfsig, a second validator that shares no code with pyHanko, with the
     portal's demo CA as its only trusted root (a fresh NSS database)."""
-    _, both = signed_2022
     path = tmp_path / "signed.pdf"
-    path.write_bytes(storage.read(both))
+    path.write_bytes(storage.read(signed))
     nss = tmp_path / "nss"
     nss.mkdir()
     subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
@@ -161,84 +187,178 @@ def test_pdfsig_reports_both_signatures_valid_and_trusted_against_our_ca(
     assert "Signature #1" in output and "Signature #2" in output
     assert output.count("Signature Validation: Signature is Valid.") == 2
     assert output.count("Certificate Validation: Certificate is Trusted.") == 2
+    assert "Lokalpolisområde Katrineholm (DEMO)" in output
+    assert "Katrineholms kommun (DEMO)" in output
     assert "Total document signed" in output
 
 
-def staff_client(client, django_user_model, **membership):
-    from municipalities.models import Membership
-
-    user = django_user_model.objects.create_user("signer", "s@example.org", "x" * 16,
-                                                 is_staff=True)
-    Membership.objects.create(user=user, **membership)
-    client.force_login(user)
-    return client
-
-
-def run_action(client, action, period):
-    return client.post(
-        "/admin/promises/promiseperiod/",
-        {"action": action, "_selected_action": [period.pk], "index": 0},
-        follow=True,
-    )
+def test_signing_twice_is_refused_with_a_clear_message(period, english):
+    police, _ = signatories(period)
+    services.generate_document(period)
+    services.sign_document(period, signatory=police)
+    with pytest.raises(services.DocumentError, match="already signed version 1"):
+        services.sign_document(period, signatory=police)
+    assert Document.objects.filter(period=period, signature_count__gt=0).count() == 1
 
 
-def test_admin_signs_as_police_then_municipality_and_shows_the_state(
-    superuser_client, katrineholm, signing_keys
+def test_a_signatory_without_a_name_cannot_be_signed(period, english):
+    police, _ = signatories(period)
+    police.name = ""
+    police.save()
+    services.generate_document(period)
+    with pytest.raises(services.DocumentError, match="has no name yet"):
+        services.sign_document(period, signatory=police)
+    signer = make_member("signer", police_area=period.police_area)
+    assert not signer.has_perm("promises.sign_signatory", police)
+    assert not Document.objects.filter(period=period, signature_count__gt=0).exists()
+
+
+def test_text_changed_after_a_version_was_made_needs_a_new_version(period, english):
+    police, municipality = signatories(period)
+    services.generate_document(period)
+    services.sign_document(period, signatory=police)
+    promise = Promise.objects.get(period=period)
+    promise.text = "Ett ändrat löfte"
+    promise.save()
+    period.refresh_from_db()
+    with pytest.raises(services.DocumentError, match="can no longer be signed"):
+        services.sign_document(period, signatory=municipality)
+    assert Document.objects.filter(period=period).count() == 2  # nothing more stored
+    second = services.generate_document(period)
+    assert second.version == 2
+    signed = services.sign_document(period, signatory=municipality)
+    assert (signed.version, signed.signature_count) == (2, 1)
+
+
+def test_an_organisation_without_a_key_is_a_clear_error_and_nothing_is_signed(
+    period, english
 ):
-    period = katrineholm[2022]
-    run_action(superuser_client, "sign_as_police", period)
-    assert storage.signature_state(period) == Document.State.SIGNED_BY_POLICE
-    run_action(superuser_client, "sign_as_municipality", period)
-    assert storage.signature_state(period) == Document.State.SIGNED_BY_BOTH
-    changelist = superuser_client.get("/admin/promises/promiseperiod/")
-    assert changelist.status_code == 200
-    assert changelist.context["cl"].result_list.get(pk=period.pk).agreement_state == (
-        Document.State.SIGNED_BY_BOTH
+    police, _ = signatories(period)
+    SigningKey.objects.filter(police_area=period.police_area).delete()
+    services.generate_document(period)
+    with pytest.raises(services.DocumentError, match="has no signing key"):
+        services.sign_document(period, signatory=police)
+    assert not Document.objects.filter(period=period, signature_count__gt=0).exists()
+
+
+def with_passphrase(key, passphrase):
+    """The organisation's demo key file again, now protected by a passphrase."""
+    data = keys.fernet().decrypt(bytes(key.encrypted_pkcs12))
+    private_key, certificate, chain = pkcs12.load_key_and_certificates(data, None)
+    return pkcs12.serialize_key_and_certificates(
+        b"key", private_key, certificate, chain, BestAvailableEncryption(passphrase.encode())
     )
 
 
-def test_publishing_a_report_makes_its_pdf_and_generate_pdf_makes_the_period_document(
+def test_a_key_file_with_a_passphrase_signs_and_a_wrong_passphrase_is_refused(
+    period, signing_keys, english
+):
+    _, municipality = signatories(period)
+    key = SigningKey.objects.get(municipality=municipality.organisation())
+    data = with_passphrase(key, PASSPHRASE)
+    with pytest.raises(keys.SigningKeyError, match="cannot be read"):
+        keys.save_pkcs12(key, data, "fel lösenord")
+    keys.save_pkcs12(key, data, PASSPHRASE)
+    services.generate_document(period)
+    document = services.sign_document(period, signatory=municipality)
+    [signature] = verification.verify(storage.read(document)).signatures
+    assert signature.ok
+
+
+def test_sign_document_command(period, english):
+    police, _ = signatories(period)
+    make_member("signer", police_area=period.police_area, username="polis")
+    make_member("coordinator", municipality=period.municipalities.get(), username="samordnare")
+    services.generate_document(period)
+    with pytest.raises(CommandError, match=f"{police.pk}: Liselotte Jergard"):
+        call_command("sign_document", str(period.pk), "--signatory", "999999",
+                     "--as-user", "polis", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="may not sign"):
+        call_command("sign_document", str(period.pk), "--signatory", str(police.pk),
+                     "--as-user", "samordnare", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("sign_document", str(period.pk), "--signatory", str(police.pk),
+                 "--as-user", "polis", stdout=out)
+    assert "Signed for Liselotte Jergard" in out.getvalue() and "SHA-256" in out.getvalue()
+    with pytest.raises(CommandError, match="already signed"):
+        call_command("sign_document", str(period.pk), "--signatory", str(police.pk),
+                     "--as-user", "polis", stdout=io.StringIO())
+    assert Document.objects.get(period=period, signature_count=1).signed_by.username == "polis"
+
+
+def test_signing_is_written_to_the_audit_log(period):
+    police, _ = signatories(period)
+    signer = make_member("signer", police_area=period.police_area, username="polis")
+    services.generate_document(period)
+    document = services.sign_document(period, signatory=police, by=signer)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SIGNED)
+    assert (event.user, event.username) == (signer, "polis")
+    assert event.details["sha256"] == document.sha256
+    assert event.details["version"] == 1
+    assert event.details["signatory"] == (
+        "Liselotte Jergard, Chef lokalpolisområde Katrineholm (Lokalpolisområde Katrineholm)")
+    assert event.details["pk"] == period.pk
+
+
+def sign_url(period, signatory):
+    return reverse("admin:promises_promiseperiod_sign", args=[period.pk, signatory.pk])
+
+
+def sign_buttons(client, period):
+    page = client.get(reverse("admin:promises_promiseperiod_change", args=[period.pk]))
+    assert page.status_code == 200
+    return set(re.findall(r'<button type="submit" form="(sign-\d+)"', page.content.decode()))
+
+
+def test_a_signer_signs_in_the_admin_for_their_own_organisation_only(client, period):
+    police, municipality = signatories(period)
+    client.force_login(make_member("signer", police_area=period.police_area))
+    client.post(reverse("admin:promises_promiseperiod_make_document", args=[period.pk]))
+    assert sign_buttons(client, period) == {f"sign-{police.pk}"}
+    response = client.post(sign_url(period, police), REMOTE_ADDR="192.0.2.7")
+    assert response.status_code == 302
+    assert storage.newest_state(period).signed == [police]
+    assert AuditEvent.objects.get(action="signed").ip_address == "192.0.2.7"
+    # The police area's signer does not sign for the municipality.
+    assert client.post(sign_url(period, municipality)).status_code == 403
+    # Nothing left to sign: the police's is signed, the municipality's is not theirs.
+    assert sign_buttons(client, period) == set()
+
+
+@pytest.mark.parametrize("membership", ["municipal coordinator", "signer of another area"])
+def test_others_cannot_sign_for_the_police(client, period, membership):
+    police, _ = signatories(period)
+    services.generate_document(period)
+    if membership == "municipal coordinator":
+        user = make_member("coordinator", municipality=period.municipalities.get())
+        expected = 403  # may read the period, not sign
+    else:
+        other = PoliceArea.objects.create(
+            name="Lokalpolisområde Annanstans", police_region=period.police_area.police_region
+        )
+        user = make_member("signer", police_area=other)
+        expected = 404  # may not even read it
+    client.force_login(user)
+    assert client.post(sign_url(period, police)).status_code == expected
+    assert not Document.objects.filter(period=period, signature_count__gt=0).exists()
+    assert not AuditEvent.objects.filter(action="signed").exists()
+
+
+def test_publishing_a_report_makes_its_pdf_and_each_new_version_is_kept(
     superuser_client, katrineholm, signing_keys
 ):
     from followup.models import TertialReport
-    from followup.services import publish_tertial_report, unpublish_tertial_report
+    from promises.publishing import publish, unpublish
 
     period = katrineholm[2018]
     report = TertialReport.objects.get(period=period, year=2018, tertial=3)
-    unpublish_tertial_report(report, by=None, reason="Rättelse")
+    unpublish(report, by=None, reason="Rättelse")
     assert not Document.objects.filter(kind="tertial_report").exists()
-    publish_tertial_report(report, by=None)
+    publish(report, by=None)
     assert list(Document.objects.values_list("kind", "tertial")) == [("tertial_report", 3)]
-    run_action(superuser_client, "generate_pdf", period)
-    run_action(superuser_client, "generate_pdf", period)
-    versions = Document.objects.filter(kind="agreement").values_list("version", flat=True)
+    make = reverse("admin:promises_promiseperiod_make_document", args=[period.pk])
+    assert superuser_client.post(make).status_code == 302
+    assert superuser_client.post(make).status_code == 302
+    versions = Document.objects.filter(kind="period").values_list("version", flat=True)
     assert sorted(versions) == [1, 2]
     assert Document.objects.filter(kind="tertial_report").count() == 1
-
-
-def test_municipal_coordinator_cannot_sign_for_the_police(
-    client, django_user_model, katrineholm, signing_keys
-):
-    period = katrineholm[2022]
-    client = staff_client(
-        client, django_user_model, role="coordinator", municipality=period.municipality
-    )
-    response = client.get("/admin/promises/promiseperiod/")
-    actions = [value for value, _ in response.context["action_form"].fields["action"].choices]
-    assert "sign_as_municipality" in actions
-    assert "sign_as_police" not in actions
-    run_action(client, "sign_as_police", period)
-    assert not Document.objects.filter(state__startswith="signed").exists()
-
-
-def test_police_coordinator_of_another_area_cannot_sign(
-    client, django_user_model, katrineholm, signing_keys
-):
-    from municipalities.models import PoliceArea, PoliceRegion
-
-    other = PoliceArea.objects.create(
-        name="Lokalpolisområde Annanstans", police_region=PoliceRegion.objects.first()
-    )
-    client = staff_client(client, django_user_model, role="police", police_area=other)
-    run_action(client, "sign_as_police", katrineholm[2022])
-    assert not Document.objects.exists()

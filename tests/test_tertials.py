@@ -1,7 +1,13 @@
+"""Tertials: the dates they cover, and which of them a period has."""
+
 import datetime
+from types import SimpleNamespace
 
 import pytest
 
+from followup.forms import default_tertial
+from followup.models import tertial_outside_period_error
+from followup.progress import period_tertials
 from followup.tertials import Tertial, tertials_between
 
 
@@ -48,3 +54,54 @@ def test_tertials_between_lists_every_overlapping_tertial():
 def test_a_tertial_is_one_two_or_three(number):
     with pytest.raises(ValueError):
         Tertial(2024, number)
+
+
+def period(valid_from, valid_to):
+    return SimpleNamespace(valid_from=datetime.date.fromisoformat(valid_from),
+                           valid_to=datetime.date.fromisoformat(valid_to))
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "expected"),
+    [
+        ("2024-09-01", "2024-12-31", [Tertial(2024, 3)]),
+        ("2024-10-15", "2024-10-15", [Tertial(2024, 3)]),
+        ("2024-04-30", "2024-05-01", [Tertial(2024, 1), Tertial(2024, 2)]),
+        ("2024-09-01", "2025-04-30", [Tertial(2024, 3), Tertial(2025, 1)]),
+        ("2024-01-01", "2025-12-31", [Tertial(y, n) for y in (2024, 2025) for n in (1, 2, 3)]),
+    ],
+)
+def test_a_period_has_the_tertials_it_overlaps(valid_from, valid_to, expected):
+    assert period_tertials(period(valid_from, valid_to)) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        ("2024-06-01", Tertial(2024, 3)),  # before the period: its first tertial
+        ("2024-10-01", Tertial(2024, 3)),
+        ("2025-02-14", Tertial(2025, 1)),
+        ("2026-01-01", Tertial(2025, 1)),  # after it: its last
+    ],
+)
+def test_the_screen_opens_on_the_current_tertial_within_the_period(today, expected):
+    assert default_tertial(period("2024-09-01", "2025-04-30"),
+                           datetime.date.fromisoformat(today)) == expected
+
+
+def test_a_tertial_is_over_the_day_after_it_ends():
+    assert not Tertial(2024, 1).is_over(datetime.date(2024, 4, 30))
+    assert Tertial(2024, 1).is_over(datetime.date(2024, 5, 1))
+
+
+@pytest.mark.parametrize(
+    ("tertial", "lies_outside"),
+    [(Tertial(2024, 2), True), (Tertial(2024, 3), False), (Tertial(2025, 1), False),
+     (Tertial(2025, 2), True)],
+)
+def test_a_tertial_outside_its_period_is_a_validation_error(tertial, lies_outside):
+    error = tertial_outside_period_error(period("2024-09-01", "2025-04-30"), tertial.year,
+                                         tertial.number)
+    assert (error is not None) == lies_outside
+    if error is not None:
+        assert error.code == "tertial_outside_period"

@@ -6,6 +6,7 @@ One Chromium for the whole session keeps the suite fast; each test gets a clean 
 fixture.
 """
 
+import datetime
 import json
 import os
 import re
@@ -24,7 +25,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from followup.demo.loader import load_demo
-from promises.models import PromisePeriod
+from promises.models import Agreement, AgreementSection, PromisePeriod
+from promises.publishing import publish
 
 ROOT = Path(__file__).resolve().parents[2]
 BROWSER_TESTS = Path(__file__).resolve().parent
@@ -114,20 +116,45 @@ def demo(live_server, django_db_serialized_rollback):
     load_demo()
 
 
+def demo_period(year):
+    """The demo's Katrineholm period that starts in `year`."""
+    return PromisePeriod.objects.get(municipalities__code="0483", valid_from__year=year)
+
+
+def demo_agreement():
+    """A published collaboration agreement over the demo's 2022–2023 period (the demo has
+    none of its own)."""
+    period = demo_period(2022)
+    agreement = Agreement.objects.create(
+        police_area=period.police_area, title="Samverkansöverenskommelse 2022–2025",
+        valid_from=datetime.date(2022, 1, 1), valid_to=datetime.date(2025, 12, 31),
+    )
+    agreement.municipalities.add(*period.municipalities.all())
+    AgreementSection.objects.create(
+        agreement=agreement, order=1, heading="Syfte",
+        text="Polisen och kommunen samverkar för ett tryggare Katrineholm.",
+    )
+    period.agreement = agreement
+    period.save()
+    publish(agreement, by=None)
+    return agreement
+
+
 @pytest.fixture
 def public_pages(demo):
     """One address of each public page type, on the Katrineholm demo data.
 
     Every one must exist: a URL name that no longer reverses fails the tests that use it.
     """
-    period_2018 = PromisePeriod.objects.get(
-        municipality__code="0483", valid_from__year=2018
-    )
+    period_2018 = demo_period(2018)
     return {
         "home": reverse("public:home"),
-        "municipality": reverse("public:municipality", args=[period_2018.municipality.slug]),
+        "municipality": reverse(
+            "public:municipality", args=[period_2018.municipalities.get().slug]
+        ),
         "period": reverse("public:period", args=[period_2018.pk]),
         "tertial_report": reverse("public:tertial_report", args=[period_2018.pk, 2018, 2]),
+        "agreement": reverse("public:agreement", args=[demo_agreement().pk]),
         "search": reverse("public:search") + "?q=Katrineholm",
         "accessibility": reverse("public:accessibility"),
         "verify": reverse("public:verify"),
@@ -234,26 +261,13 @@ class Browser:
             "No session cookie after logging in; the page said:\n" + self.text[:500]
         )
 
-    def tertial_cell(self, activity, tertial):
-        """The text in the activity's row under the column headed "Tertial N", or None."""
-        return self.driver.execute_script(
-            """
-            const [activity, heading] = arguments;
-            for (const table of document.querySelectorAll('table')) {
-              const headers = [...table.querySelectorAll('thead th')];
-              const column = headers.findIndex(th => th.textContent.includes(heading));
-              if (column < 0) continue;
-              for (const row of table.querySelectorAll('tbody tr')) {
-                if (!row.textContent.includes(activity)) continue;
-                const cells = row.querySelectorAll('th, td');
-                if (cells[column]) return cells[column].textContent;
-              }
-            }
-            return null;
-            """,
-            activity,
-            f"Tertial {tertial}",
-        )
+    def promise_card(self, text):
+        """The promise card that holds `text` (the promise's or one of its activities'), as
+        the reader sees it, or None."""
+        for card in self.find_all("article.promise-card"):
+            if text in card.text:
+                return card
+        return None
 
     # Keyboard -------------------------------------------------------------------------
 

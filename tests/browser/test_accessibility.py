@@ -60,15 +60,15 @@ def test_axe_reports_an_image_without_alt_text(browser):
 def test_verify_results_have_no_axe_violations(browser, demo, signing_keys, tmp_path):
     """The answers the verification page gives after an upload: a withdrawn document's
     (signature table, dates) and a refused file's (the error tied to the field)."""
-    from promises.documents import services, storage
-    from promises.models import PromisePeriod
-    from promises.services import unpublish_period
+    from promises.documents import storage
+    from promises.publishing import unpublish
     from tests import pdf_corpus
+    from tests.browser.conftest import demo_period
+    from tests.factories import sign_all
 
-    period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2022)
-    services.sign_agreement(period, party="police")
-    signed = storage.read(services.sign_agreement(period, party="municipality"))
-    unpublish_period(period, by=None, reason="Fel siffror")
+    period = demo_period(2022)
+    signed = storage.read(sign_all(period))
+    unpublish(period, by=None, reason="Fel siffror")
     files = {
         "withdrawn": (signed, ".verdict-warn"),
         "too-complex": (pdf_corpus.many_updates(signed, 20), "#file-errors"),

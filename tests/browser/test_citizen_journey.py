@@ -1,20 +1,19 @@
 """A citizen finds how a promise is kept: from the home page, by search or by clicking, with a
-mouse on a desktop and with the keyboard alone on a phone-sized screen."""
+mouse on a desktop and with the keyboard alone on a phone-sized screen. The period page
+answers first: how the promises stand in the latest reported tertial, then one card per
+promise."""
 
 from urllib.parse import urlsplit
 
 from django.urls import reverse
 from selenium.webdriver.common.keys import Keys
 
-from promises.models import PromisePeriod
-from tests.browser.conftest import PHONE_WIDTH
+from tests.browser.conftest import PHONE_WIDTH, demo_period
 
 ACTIVITY = "Arbeta i SIG grupper"
-TERTIAL_2_ACCOUNT = "Socialen och polisen träffas minst en gång i månaden"
-
-
-def period_2018():
-    return PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2018)
+SIG_ACCOUNT = "Socialen och polisen träffas minst en gång i månaden"
+TERTIAL_2_ONLY = "158 narkotikabrott har rapporteras"
+TERTIAL_3_ONLY = "221 narkotikabrott har rapporterats under 2018"
 
 
 def links_to(path):
@@ -25,17 +24,22 @@ def links_to(path):
     return matches
 
 
-def assert_tertial_2_account_shown(browser):
-    """The account sits in the activity's row, in the column headed Tertial 2."""
-    cell = browser.tertial_cell(ACTIVITY, 2)
-    assert cell is not None, (
-        f"No table row for {ACTIVITY!r} with a Tertial 2 column on {browser.path}"
-    )
-    assert TERTIAL_2_ACCOUNT in cell
+def assert_period_page_answers_first(browser):
+    """The answer (how many promises are kept, in the latest tertial) comes before the
+    promises, and the SIG activity's card shows its tertial 3 account and status."""
+    summary = browser.find(".summary")
+    assert "tertial 3 2018" in summary.text
+    assert "5 of 5" in summary.text or "5 av 5" in summary.text, summary.text
+    assert len(browser.find_all(".summary .status-bar .bar-part")) == 5
+    card = browser.promise_card(ACTIVITY)
+    assert card is not None, f"No promise card with {ACTIVITY!r} on {browser.path}"
+    assert SIG_ACCOUNT in card.text and "Utfört och pågående" in card.text
+    assert TERTIAL_3_ONLY in browser.text and TERTIAL_2_ONLY not in browser.text
+    assert summary.location["y"] < card.location["y"]
 
 
 def test_citizen_finds_the_2018_sig_account_by_searching_from_home(browser, public_pages):
-    period_path = reverse("public:period", args=[period_2018().pk])
+    period_path = reverse("public:period", args=[demo_period(2018).pk])
 
     browser.get(public_pages["home"])
     search_box = browser.find("input[type=search][name=q]")
@@ -50,12 +54,19 @@ def test_citizen_finds_the_2018_sig_account_by_searching_from_home(browser, publ
     browser.navigate_by(result.click)
 
     assert urlsplit(browser.driver.current_url).path == period_path
-    assert_tertial_2_account_shown(browser)
+    assert_period_page_answers_first(browser)
+
+    # An earlier tertial is one click away, with that tertial's own account.
+    tertial_2 = reverse("public:tertial_report", args=[demo_period(2018).pk, 2018, 2])
+    link = next(link for link in browser.find_all(".summary a") if links_to(tertial_2)(link))
+    browser.navigate_by(link.click)
+    assert TERTIAL_2_ONLY in browser.promise_card("Spangrupp & IGV").text
+    assert TERTIAL_3_ONLY not in browser.text
 
 
 def test_citizen_reaches_the_period_in_three_clicks_from_home(browser, public_pages):
-    period = period_2018()
-    municipality_path = reverse("public:municipality", args=[period.municipality.slug])
+    period = demo_period(2018)
+    municipality_path = reverse("public:municipality", args=[period.municipalities.get().slug])
     period_path = reverse("public:period", args=[period.pk])
 
     browser.get(public_pages["home"])
@@ -65,11 +76,18 @@ def test_citizen_reaches_the_period_in_three_clicks_from_home(browser, public_pa
         browser.navigate_by(link.click)
         clicks += 1
     assert clicks <= 3
-    assert_tertial_2_account_shown(browser)
+    assert_period_page_answers_first(browser)
+
+    # The background is folded away and opens with a click, without JavaScript.
+    background = browser.find("details.background#background")
+    assert background.get_attribute("open") is None
+    assert not browser.find("#background .prose").is_displayed()
+    background.find_element("css selector", "summary").click()
+    assert browser.find("#background .prose").is_displayed()
 
 
-def test_keyboard_alone_on_a_phone_reaches_the_account(browser, public_pages):
-    period_path = reverse("public:period", args=[period_2018().pk])
+def test_keyboard_alone_on_a_phone_reaches_the_answer_and_the_account(browser, public_pages):
+    period_path = reverse("public:period", args=[demo_period(2018).pk])
     browser.get(public_pages["home"])
     browser.set_width(PHONE_WIDTH, 800)
 
@@ -91,5 +109,10 @@ def test_keyboard_alone_on_a_phone_reaches_the_account(browser, public_pages):
     browser.navigate_by(lambda: browser.press(Keys.ENTER))
 
     assert urlsplit(browser.driver.current_url).path == period_path
-    assert_tertial_2_account_shown(browser)
+    assert_period_page_answers_first(browser)
+    # On a phone the answer is on the first screen, without scrolling.
+    answer_bottom = browser.driver.execute_script(
+        "return document.querySelector('.summary .answer').getBoundingClientRect().bottom;"
+    )
+    assert answer_bottom <= 800, f"The answer ends {answer_bottom}px down a 800px screen"
     browser.screenshot("citizen-keyboard-period", widths=(PHONE_WIDTH,))

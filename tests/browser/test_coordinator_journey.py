@@ -1,5 +1,6 @@
-"""A coordinator enters a tertial's follow-up in the admin with the keyboard alone; citizens
-see it once the publisher has published that tertial's report, and never the internal note."""
+"""A coordinator enters a tertial's follow-up on the tertial screen with the keyboard alone:
+the promise's own row and an activity's row. Citizens see it once the publisher has
+published that tertial's report, and never the internal note."""
 
 import io
 from urllib.parse import urlsplit
@@ -10,11 +11,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from selenium.webdriver.common.keys import Keys
 
-from followup.models import FollowUp, TertialReport
-from promises.models import Activity, PromisePeriod
+from followup.models import FollowUp, Status, TertialReport
+from promises.models import Activity
+from tests.browser.conftest import demo_period
 
 PASSWORD = "a-long-browser-test-password"
+PROMISE = "Kommunens kommer genomföra antilangningskampanjer vid riskhelger"
 ACTIVITY = "Antilangningskampanj vid riskhelger"
+PROMISE_ACCOUNT = "Två kampanjer genomförda under hösten, inför Lucia och nyår."
 ACCOUNT = "Kampanjen genomfördes inför Lucia och nyår tillsammans med fältassistenterna."
 INTERNAL_NOTE = "Kontaktperson på Systembolaget: Anna, ring före kampanjen."
 
@@ -34,13 +38,42 @@ def link_to(path):
 
 @pytest.fixture
 def period_2020(demo):
-    period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2020)
-    promise = period.promises.get(text__startswith="Kommunens kommer genomföra antilangning")
+    period = demo_period(2020)
+    promise = period.promises.get(text=PROMISE)
     # The 2020 document lists promises only; the coordinator has planned one activity.
     Activity.objects.create(
         promise=promise, order=1, text=ACTIVITY, responsible_party="municipality"
     )
     return period
+
+
+def row(browser, kind, text):
+    """The tertial screen's fieldset for the promise `text` itself, or for its activity."""
+    for group in browser.find_all("section.promise-group"):
+        heading = group.find_element("css selector", "h2").text
+        for fieldset in group.find_elements("css selector", f"fieldset.tertial-row-{kind}"):
+            legend = fieldset.find_element("css selector", "legend").text
+            if text in (heading if kind == "promise" else legend):
+                return fieldset
+    raise AssertionError(f"No {kind} row for {text!r} on {browser.path}")
+
+
+def fill(browser, fieldset, *, status, account, note=None):
+    """Choose the status with the arrow keys and type the texts, Tab by Tab."""
+    select = fieldset.find_element("css selector", "select[name$='status']")
+    browser.tab_to(lambda element: element == select, description="the row's status")
+    for _ in range(len(Status.choices) + 1):
+        if select.get_attribute("value") == status:
+            break
+        browser.press(Keys.ARROW_DOWN)
+    assert select.get_attribute("value") == status
+    textarea = fieldset.find_element("css selector", "textarea[name$='account']")
+    browser.tab_to(lambda element: element == textarea, description="the row's account")
+    browser.press(account)
+    if note is not None:
+        textarea = fieldset.find_element("css selector", "textarea[name$='internal_note']")
+        browser.tab_to(lambda element: element == textarea, description="the internal note")
+        browser.press(note)
 
 
 def test_coordinator_fills_tertial_3_by_keyboard_and_citizens_see_it_once_published(
@@ -64,39 +97,31 @@ def test_coordinator_fills_tertial_3_by_keyboard_and_citizens_see_it_once_publis
     assert not browser.find_all("form[action$='/publish/']"), (
         "A coordinator without the publisher role is offered the publish button"
     )
+    # Every promise of the document has a row of its own, in the document's order.
+    assert len(browser.find_all("fieldset.tertial-row-promise")) == 7
 
-    row = next(
-        fieldset for fieldset in browser.find_all("fieldset.tertial-row")
-        if ACTIVITY in fieldset.find_element("css selector", "legend").text
-    )
-    status = row.find_element("css selector", "select[name$='status']")
-    account = row.find_element("css selector", "textarea[name$='account']")
-    note = row.find_element("css selector", "textarea[name$='internal_note']")
-
-    browser.tab_to(lambda element: element == status, description="the activity's status")
-    for _ in range(len(FollowUp.Status.choices)):
-        if status.get_attribute("value") == FollowUp.Status.COMPLETED:
-            break
-        browser.press(Keys.ARROW_DOWN)
-    assert status.get_attribute("value") == FollowUp.Status.COMPLETED
-    browser.tab_to(lambda element: element == account, description="the account")
-    browser.press(ACCOUNT)
-    browser.tab_to(lambda element: element == note, description="the internal note")
-    browser.press(INTERNAL_NOTE)
+    fill(browser, row(browser, "promise", PROMISE), status=Status.COMPLETED,
+         account=PROMISE_ACCOUNT)
+    fill(browser, row(browser, "activity", ACTIVITY), status=Status.COMPLETED,
+         account=ACCOUNT, note=INTERNAL_NOTE)
     save = browser.find("#tertial-form [type=submit]")
     browser.tab_to(lambda element: element == save, description="the save button")
     browser.navigate_by(lambda: browser.press(Keys.ENTER))
 
     assert browser.find_all(".messagelist .success"), browser.text[:800]
+    own = FollowUp.objects.get(promise__text=PROMISE, activity=None, indicator=None,
+                               year=2020, tertial=3)
+    assert (own.status, own.account) == (Status.COMPLETED, PROMISE_ACCOUNT)
     saved = FollowUp.objects.get(activity__text=ACTIVITY, year=2020, tertial=3)
     assert (saved.status, saved.account, saved.internal_note) == (
-        FollowUp.Status.COMPLETED, ACCOUNT, INTERNAL_NOTE
+        Status.COMPLETED, ACCOUNT, INTERNAL_NOTE
     )
     assert saved.updated_by.username == "samordnare"
+    browser.screenshot("coordinator-tertial-screen")
 
     # Saved is not yet public: the council sees it first.
     browser.get(public_period)
-    assert ACCOUNT not in browser.text
+    assert PROMISE_ACCOUNT not in browser.text and ACCOUNT not in browser.text
 
     # The publisher publishes the tertial report from the same screen, by keyboard.
     browser.driver.delete_all_cookies()
@@ -108,11 +133,15 @@ def test_coordinator_fills_tertial_3_by_keyboard_and_citizens_see_it_once_publis
     assert browser.find_all(".messagelist .success"), browser.text[:800]
     assert TertialReport.objects.get(period=period_2020, year=2020, tertial=3).is_published
 
-    # Citizens (no session) now see the account in the Tertial 3 column, never the note.
+    # Citizens (no session) now see tertial 3 as the latest report, the promise's card
+    # with its status and account and the activity's, and never the note.
     browser.driver.delete_all_cookies()
     browser.get(public_period)
-    cell = browser.tertial_cell(ACTIVITY, 3)
-    assert cell is not None and ACCOUNT in cell, browser.text[:2000]
+    assert "tertial 3 2020" in browser.find(".summary").text
+    card = browser.promise_card(PROMISE)
+    assert card is not None, browser.text[:2000]
+    assert PROMISE_ACCOUNT in card.text and ACCOUNT in card.text
+    assert card.find_element("css selector", "header .status-completed").is_displayed()
     assert INTERNAL_NOTE not in browser.driver.page_source
     browser.screenshot("coordinator-public-period-2020")
 

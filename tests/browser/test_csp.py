@@ -37,7 +37,7 @@ def admin_pages(period):
 
 def test_admin_pages_cause_no_csp_violations(browser, demo):
     get_user_model().objects.create_superuser("national", "national@example.org", PASSWORD)
-    period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2018)
+    period = PromisePeriod.objects.get(municipalities__code="0483", valid_from__year=2018)
 
     browser.get(reverse("admin:login"))
     refused = {"login": browser.csp_violations()}

@@ -11,7 +11,7 @@ ACTIVITY = "Arbeta i SIG grupper"
 
 
 def test_language_switch_to_english_works_without_javascript(browser, public_pages):
-    period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2018)
+    period = PromisePeriod.objects.get(municipalities__code="0483", valid_from__year=2018)
     period_path = reverse("public:period", args=[period.pk])
 
     # With scripting off, only HTML forms and links can do the switch.
@@ -53,7 +53,7 @@ def test_language_switch_to_english_works_without_javascript(browser, public_pag
 
 
 def test_language_switch_back_to_swedish_returns_to_the_swedish_address(browser, public_pages):
-    period = PromisePeriod.objects.get(municipality__code="0483", valid_from__year=2018)
+    period = PromisePeriod.objects.get(municipalities__code="0483", valid_from__year=2018)
     period_path = reverse("public:period", args=[period.pk])
 
     browser.get(period_path)
