@@ -39,15 +39,17 @@ def setup(folder):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("create_demo_signing_keys", verbosity=0, stdout=open(os.devnull, "w"))
     from followup.demo.loader import load_demo
     from promises.documents import services, storage
     from promises.models import PromisePeriod
 
     load_demo()
+    call_command("create_demo_signing_keys", verbosity=0, stdout=open(os.devnull, "w"))
     period = PromisePeriod.objects.get(valid_from__year=2022)
-    services.sign_agreement(period, party="police")
-    return storage.read(services.sign_agreement(period, party="municipality"))
+    services.generate_document(period)
+    for signatory in period.signatories.all():
+        document = services.sign_document(period, signatory=signatory)
+    return storage.read(document)
 
 
 def spaced(number):
