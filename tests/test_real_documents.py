@@ -6,6 +6,7 @@ tertial report), in the document's order, with its targets and achievement, and 
 from outside the period."""
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -16,9 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from pypdf import PdfReader
 
+from followup.demo import katrineholm as demo
 from followup.models import FollowUp, TertialReport
 from municipalities.models import Municipality, PoliceArea
-from promises.models import Document, PromisePeriod
+from promises.models import Activity, Agreement, Document, PromisePeriod
 from promises.targets import Comparison
 from tests.factories import form_fields, make_member
 
@@ -390,3 +392,314 @@ def test_a_four_month_period_with_numbered_priorities_and_promises_without_activ
     assert [(r["promise_label"], r["account"]) for r in rows] == [
         (f"Löfte {n}", f"Redovisning av löfte {n}.") for n in range(1, 7)]
     assert {r["tertial"] for r in rows} == {"3"}
+
+
+# (b) A four-year agreement with seven focus areas, and its first year's promises ----------
+
+FOCUS_AREAS = [
+    "Trygghet i centrum", "Unga i riskzon", "Narkotika", "Trafik", "Våld i nära relationer",
+    "Bedrägerier mot äldre", "Skadegörelse",
+]
+# (label, party, text, focus areas by number, indicators as (name, reporting party))
+YEAR_ONE = [
+    ("1.", "municipality", "Kommunen startar nattvandringar i centrum.", [1, 2],
+     [("Antal nattvandringar", "municipality")]),
+    ("2.", "police", "Polisen ökar den synliga närvaron vid resecentrum.", [1],
+     [("Antal timmar fotpatrull", "police"), ("Upplevd trygghet i enkäten", "municipality")]),
+    ("3.", "joint", "Tillsammans informerar vi äldre om bedrägerier.", [6],
+     [("Antal informationsträffar", "police")]),
+]
+
+
+def create_agreement(client, *, municipalities, police_area, title, valid_from, valid_to,
+                     sections=(), focus_areas=(), signatories=()):
+    url = reverse("admin:promises_agreement_add")
+    data = form_on(client, url, "agreement_form")
+    data.update({
+        "municipalities": [str(m.pk) for m in municipalities],
+        "police_area": [str(police_area.pk)],
+        "title": [title], "valid_from": [valid_from], "valid_to": [valid_to],
+    })
+    set_inline(data, "sections", sections)
+    set_inline(data, "focus_areas", focus_areas)
+    set_inline(data, "signatories", signatories)
+    post_form(client, url, {**data, "_save": ["Spara"]})
+    return Agreement.objects.get(title=title)
+
+
+def test_a_four_year_agreement_and_its_first_years_promises_followed_up_by_indicators(people):
+    coordinator, place = people["coordinator"], people["place"]
+    area = create_police_area(coordinator, "Lokalpolisområde Vingåker", [place])
+    agreement = create_agreement(
+        coordinator, municipalities=[place], police_area=area,
+        title="Samverkansöverenskommelse Vingåker 2025–2028",
+        valid_from="2025-01-01", valid_to="2028-12-31",
+        sections=[{"order": 1, "heading": "Syfte", "text": "Att minska brottsligheten."},
+                  {"order": 2, "heading": "Uppföljning", "text": "Årligen i rådet."}],
+        focus_areas=[{"order": n, "label": f"Fokusområde {n}", "name": name}
+                     for n, name in enumerate(FOCUS_AREAS, start=1)],
+        signatories=[{"order": 1, "party": "municipality", "title": "Kommundirektör"},
+                     {"order": 2, "party": "police", "title": "Lokalpolisområdeschef"}],
+    )
+    assert agreement.focus_areas.count() == 7
+    period = create_period(
+        coordinator, municipalities=[place], police_area=area, agreement=agreement,
+        title="Medborgarlöfte Vingåker 2025", valid_from="2025-01-01", valid_to="2025-12-31",
+        signatories=[{"order": 1, "party": "municipality", "title": "Kommundirektör"},
+                     {"order": 2, "party": "police", "title": "Lokalpolisområdeschef"}],
+        promises=[{"order": n, "label": label, "party": party, "text": text}
+                  for n, (label, party, text, *_) in enumerate(YEAR_ONE, start=1)],
+    )
+    areas = {n: agreement.focus_areas.get(order=n) for n in range(1, 8)}
+    promises = list(period.promises.order_by("order"))
+    for promise, (*_, numbers, indicators) in zip(promises, YEAR_ONE, strict=True):
+        url = reverse("admin:promises_promise_change", args=[promise.pk])
+        data = form_on(coordinator, url, "promise_form")
+        data["focus_areas"] = [str(areas[n].pk) for n in numbers]
+        set_inline(data, "indicators", [
+            {"order": i, "name": name, "reporting_party": party}
+            for i, (name, party) in enumerate(indicators, start=1)
+        ])
+        post_form(coordinator, url, {**data, "_save": ["Spara"]})
+    assert [list(p.focus_areas.order_by("order").values_list("name", flat=True))
+            for p in promises] == [[FOCUS_AREAS[n - 1] for n in numbers]
+                                   for *_, numbers, _ in YEAR_ONE]
+
+    # Each indicator is reported by its party: the police coordinator enters the police's
+    # on the same screen, and sees none of the municipality's to change.
+    indicators = {i.name: i for p in promises for i in p.indicators.all()}
+    police = police_client(people, area)
+    police_rows = [i for i in indicators.values() if i.reporting_party == "police"]
+    page = police.get(screen_url(period, 2025, 1)).content.decode()
+    for indicator in indicators.values():
+        field = f'name="{key("indicator", indicator)}-status"'
+        assert (field in page and "disabled" not in page.split(field)[1].split(">")[0]) \
+            == (indicator.reporting_party == "police"), indicator.name
+    follow_up(police, period, 2025, 1, {
+        key("indicator", i): {"status": "ongoing", "account": f"Polisen om {i.name.lower()}."}
+        for i in police_rows
+    })
+    follow_up(coordinator, period, 2025, 1, {
+        **{key("indicator", i): {"status": "done_continuing",
+                                 "account": f"Kommunen om {i.name.lower()}."}
+           for i in indicators.values() if i.reporting_party == "municipality"},
+        **{key("promise", p): {"status": "ongoing", "account": f"Om löfte {p.label}"}
+           for p in promises},
+    })
+    assert FollowUp.objects.filter(indicator__promise__period=period).count() == 4
+
+    make_period_document(coordinator, period)
+    publisher = people["publisher"]
+    post_form(publisher, reverse("admin:promises_agreement_changelist"),
+              {"action": ["publish_selected"], "_selected_action": [agreement.pk]})
+    publish_period(publisher, period)
+    publish_tertial(publisher, period, 2025, 1)
+    shown = Surfaces(publisher, period, 2025, 1)
+
+    document_order = []
+    for label, _, text, _numbers, indicator_specs in YEAR_ONE:
+        document_order += [label, text, *[name for name, _ in indicator_specs]]
+    shown.assert_everywhere_in_order(document_order)
+    accounts = []
+    for *_, indicator_specs in YEAR_ONE:
+        accounts += [
+            f"{'Polisen' if party == 'police' else 'Kommunen'} om {name.lower()}."
+            for name, party in indicator_specs
+        ]
+    for name, text in shown.pages().items():
+        assert in_order(text, accounts), name
+    assert in_pdf_order(shown.report_pdf, accounts)
+    # The promises name the agreement's focus areas; the period links up to the agreement.
+    assert in_pdf_order(shown.period_pdf, ["Trygghet i centrum, Unga i riskzon"])
+    assert agreement.title in shown.period_page
+    assert shown.json["agreement"]["id"] == agreement.pk
+    assert {row["agreement_id"] for row in shown.csv} == {str(agreement.pk)}
+    # Indicators without numeric targets report no invented achievement.
+    for text in [*shown.pages().values(), shown.report_pdf]:
+        assert gettext("target reached") not in text and gettext("not reached") not in text
+    records = [i for p in shown.json["promises"] for i in p["indicators"]]
+    assert [(i["name"], i["reporting_party"], i["target_value"]) for i in records] == [
+        (name, party, None) for *_, specs in YEAR_ONE for name, party in specs]
+    assert [[f["account"] for f in i["followups"]] for i in records] == [[a] for a in accounts]
+    rows = [r for r in shown.csv if r["item_kind"] == "indicator"]
+    assert [(r["item_text"], r["tertial"], r["account"]) for r in rows] == [
+        (i["name"], "1", a) for i, a in zip(records, accounts, strict=True)]
+    # Nothing of the later years: the only tertials are this period's.
+    assert {(f["year"]) for p in shown.json["promises"] for f in p["followups"]} == {2025}
+
+    # The agreement's own page lists its focus areas in order and the period under it.
+    page = text_of(publisher.get(reverse("public:agreement", args=[agreement.pk]))
+                   .content.decode())
+    assert in_order(page, [period.title, *[f"Fokusområde {n} {name}" for n, name in
+                                           enumerate(FOCUS_AREAS, start=1)], "Syfte",
+                           "Uppföljning"])
+    post_form(coordinator, reverse("admin:promises_agreement_changelist"),
+              {"action": ["generate_documents"], "_selected_action": [agreement.pk]})
+    document = Document.objects.get(agreement=agreement, kind="agreement")
+    text = pdf_text(document.file.read())
+    assert in_pdf_order(text, [f"Fokusområde {n} {name}" for n, name in
+                               enumerate(FOCUS_AREAS, start=1)])
+
+
+# (c) The Katrineholm 2018 document, as published --------------------------------------------
+
+
+def test_the_katrineholm_2018_document(people):
+    """Entered from the demo's copy of the real document (the demo's own rows are not in
+    this test's database), its third tertial followed up as the document reports it."""
+    spec = demo.PERIOD_2018
+    place = Municipality.objects.get(code=demo.MUNICIPALITY_CODE)
+    coordinator = people["client_of"](make_member("coordinator", municipality=place))
+    publisher = people["client_of"](make_member("publisher", municipality=place))
+    area = create_police_area(coordinator, demo.POLICE_AREA["name"], [place])
+    period = create_period(
+        coordinator, municipalities=[place], police_area=area, title=spec["title"],
+        valid_from=spec["valid_from"], valid_to=spec["valid_to"],
+        texts={"followup_description": spec["followup_description"]},
+        promises=[{"order": n, "party": p["party"], "text": p["text"]}
+                  for n, p in enumerate(spec["promises"], start=1)],
+    )
+    promises = list(period.promises.order_by("order"))
+    for promise, promise_spec in zip(promises, spec["promises"], strict=True):
+        activities = []
+        for n, activity in enumerate(promise_spec["activities"], start=1):
+            row = {"order": n, "text": activity["text"],
+                   "responsible_party": activity["responsible_party"]}
+            if activity.get("target_value"):
+                row.update({"target_comparison": "at_least",
+                            "target_value": activity["target_value"],
+                            "target_unit": activity["target_unit"], "target_span": "year",
+                            "target_text": activity["target_text"]})
+            activities.append(row)
+        change_promise(coordinator, promise, activities=activities)
+
+    # Its third tertial, as the document reports it; the walks are counted (two of at
+    # least two).
+    rows = {}
+    for promise, promise_spec in zip(promises, spec["promises"], strict=True):
+        for activity, activity_spec in zip(promise.activities.order_by("order"),
+                                           promise_spec["activities"], strict=True):
+            status, account = activity_spec["followups"][2]
+            rows[key("activity", activity)] = {
+                "status": status, "account": account,
+                **({"value": 2} if activity_spec.get("target_value") else {}),
+            }
+    follow_up(coordinator, period, 2018, 3, rows)
+    summary = spec["tertial_reports"][2]["summary"]
+    url = reverse("admin:followup_tertialreport_add")
+    data = form_on(coordinator, url, "tertialreport_form")
+    data.update({"period": [str(period.pk)], "year": ["2018"], "tertial": ["3"],
+                 "summary": [summary]})
+    post_form(coordinator, url, {**data, "_save": ["Spara"]})
+
+    make_period_document(coordinator, period)
+    publish_period(publisher, period)
+    publish_tertial(publisher, period, 2018, 3)
+    # Next year's copy, followed up and published too: none of it may show in 2018's.
+    post_form(coordinator, reverse("admin:promises_promiseperiod_changelist"),
+              {"action": ["copy_as_next_draft"], "_selected_action": [period.pk]})
+    following = PromisePeriod.objects.exclude(pk=period.pk).get(municipalities=place)
+    assert (following.valid_from, following.valid_to) == (
+        datetime.date(2019, 1, 1), datetime.date(2019, 12, 31))
+    assert following.promises.count() == 5 and not FollowUp.objects.filter(
+        promise__period=following).exists()
+    follow_up(coordinator, following, 2019, 1, {
+        key("activity", a): {"status": "ongoing", "account": f"Under 2019: {a.text}"}
+        for a in Activity.objects.filter(promise__period=following)
+    })
+    publish_period(publisher, following)
+    publish_tertial(publisher, following, 2019, 1)
+    shown = Surfaces(publisher, period, 2018, 3)
+    shown.assert_nowhere("Under 2019")
+
+    document_order = []
+    for promise_spec in spec["promises"]:
+        document_order += [promise_spec["text"],
+                           *[a["text"] for a in promise_spec["activities"]]]
+    shown.assert_everywhere_in_order(document_order)
+    accounts = [a["followups"][2][1] for p in spec["promises"] for a in p["activities"]]
+    for name, text in shown.pages().items():
+        assert in_order(text, accounts), name
+    assert in_pdf_order(shown.report_pdf, [summary, *accounts])
+    assert summary in shown.tertial_page
+    walks = achieved(2, "at_least", 2, "trygghetsvandringar", True, 100)
+    for text in [*shown.pages().values(), shown.report_pdf]:
+        assert squeeze(walks) in squeeze(text)
+    assert squeeze("minst två tillfällen") in squeeze(shown.period_pdf)
+    # The tertials before it were not followed up here: nothing is invented for them.
+    assert {(f["year"], f["tertial"]) for p in shown.json["promises"]
+            for a in p["activities"] for f in a["followups"]} == {(2018, 3)}
+    assert [a["text"] for p in shown.json["promises"] for a in p["activities"]] == [
+        a["text"] for p in spec["promises"] for a in p["activities"]]
+    rows = [r for r in shown.csv if r["item_kind"] == "activity"]
+    assert [(r["item_text"], r["account"]) for r in rows] == [
+        (a["text"], a["followups"][2][1]) for p in spec["promises"] for a in p["activities"]]
+    # The promises themselves were not reported on: they say so, not an invented status.
+    assert all(r["status"] == "" for r in shown.csv if r["item_kind"] == "promise")
+
+
+# One document, three municipalities ---------------------------------------------------------
+
+
+def test_one_document_of_a_police_area_with_three_municipalities_is_shown_and_followed_up_once(
+    people,
+):
+    places = [Municipality.objects.get(code=code) for code in ("0428", "0482", "0483")]
+    vingaker, flen, katrineholm = places
+    coordinator = people["coordinator"]  # Vingåker's
+    area = create_police_area(coordinator, "Lokalpolisområde Katrineholm", places)
+    assert area.police_region.name == "Region Öst"
+    period = create_period(
+        coordinator, municipalities=places, police_area=area,
+        title="Medborgarlöfte för Vingåker, Flen och Katrineholm 2025",
+        valid_from="2025-01-01", valid_to="2025-12-31",
+        signatories=[
+            *[{"order": n, "party": "municipality", "municipality": str(m.pk),
+               "name": f"Direktör {m.name}", "title": "Kommundirektör"}
+              for n, m in enumerate(places, start=1)],
+            {"order": 4, "party": "police", "name": "Chef Polis",
+             "title": "Tf. lokalpolisområdeschef"},
+        ],
+        promises=[{"order": 1, "label": "Löfte 1", "party": "joint",
+                   "text": "Kommunerna och polisen gör trygghetsvandringar i alla tre."}],
+    )
+    promise = period.promises.get()
+    # Flen's coordinator works on it too, and sees what Vingåker's entered: one follow-up.
+    flen_coordinator = people["client_of"](make_member("coordinator", municipality=flen))
+    follow_up(coordinator, period, 2025, 1, {
+        key("promise", promise): {"status": "ongoing", "account": "Första vandringen."}})
+    data = form_on(flen_coordinator, screen_url(period, 2025, 1), "tertial-form")
+    assert data[f"{key('promise', promise)}-account"] == ["Första vandringen."]
+    follow_up(flen_coordinator, period, 2025, 1, {
+        key("promise", promise): {"account": "Första vandringen, i Flen."}})
+    assert FollowUp.objects.filter(promise=promise).count() == 1
+
+    make_period_document(coordinator, period)
+    publish_period(people["publisher"], period)
+    publish_tertial(people["publisher"], period, 2025, 1)
+    shown = Surfaces(people["publisher"], period, 2025, 1)
+    # The municipalities by name, as everywhere on the site.
+    assert [m["code"] for m in shown.json["municipalities"]] == ["0482", "0483", "0428"]
+    assert in_pdf_order(shown.period_pdf, [
+        *[f"Direktör {m.name}" for m in places], "Chef Polis", "Tf. lokalpolisområdeschef"])
+    assert [r["municipality_codes"] for r in shown.csv] == ["0482 0483 0428"]
+
+    client = people["publisher"]
+    client.logout()
+    period_url = reverse("public:period", args=[period.pk])
+    for place in places:
+        page = client.get(place.get_absolute_url()).content.decode()
+        assert period.title in page, place.name
+        # Listed once, with its data offered once.
+        assert page.count(f'href="{period_url}"') == 1, place.name
+        assert page.count(f'href="{period_url}data.json"') == 1, place.name
+    national = json.loads(b"".join(client.get(reverse("public:national_json"))
+                                   .streaming_content))
+    periods = national["periods"] if isinstance(national, dict) else national
+    assert [p["id"] for p in periods].count(period.pk) == 1
+    response = client.get(reverse("public:national_csv"))
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = [r for r in csv.DictReader(io.StringIO(content))
+            if r["period_id"] == str(period.pk)]
+    assert [(r["item_kind"], r["account"]) for r in rows] == [
+        ("promise", "Första vandringen, i Flen.")]
