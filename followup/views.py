@@ -91,7 +91,9 @@ def screen(request, period_pk, year, number, *, model_admin):
     if request.method == "POST":
         sheet = TertialSheet(period, tertial, request.user, data=request.POST)
         if not sheet.is_editable:
-            raise PermissionDenied
+            raise PermissionDenied(_(
+                "Your role lets you read this tertial, but not enter any of its rows."
+            ))
         if sheet.is_valid():
             try:
                 written = save_tertial_followups(

@@ -138,6 +138,8 @@ def period_record(period, progress, reports, url):
             "email": period.contact_email, "phone": period.contact_phone,
         },
         "priorities": [priority.text for priority in period.priorities.all()],
+        # Beside "priorities", index for index: the numbering as the document writes it.
+        "priority_labels": [priority.label for priority in period.priorities.all()],
         "focus_areas": [
             {"label": area.label, "name": area.name, "description": area.description}
             for area in period.focus_areas.all()
