@@ -471,8 +471,12 @@ class Hit:
         return self.row["title"]
 
     @property
-    def label(self):
-        return self.row["label"]
+    def kind_and_label(self):
+        """"Löfte 3" rather than "Löfte · Löfte 3"; "Aktivitet · 3." otherwise."""
+        kind, label = str(self.kind.label), self.row["label"]
+        if not label:
+            return kind
+        return label if label.lower().startswith(kind.lower()) else f"{kind} · {label}"
 
     @property
     def party_label(self):
