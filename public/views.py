@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from public import documents_section, selectors
 from public import search as site_search
 from public.access import may_preview, viewer
 from public.cache import cache_public_page
+from public.search_form import SearchForm
 from public.view_models import tertial_view
 
 # When the accessibility statement was last reviewed against the site (WCAG 2.1 AA).
@@ -159,18 +161,25 @@ def agreement(request, pk):
 @require_safe
 @cache_public_page
 def search(request):
+    form = SearchForm(request.GET)
     query = request.GET.get("q")
-    context = {"query": query or "", "results": None, "error": None}
+    context = {"form": form, "query": query or "", "page": None, "error": None}
     status = 200
-    if query is not None:
+    if not form.is_valid():
+        status = 400
+    elif query is not None or form.is_filtered():
         try:
-            cleaned = site_search.clean_query(query)
+            cleaned = site_search.clean_query(query or "")
         except site_search.BadQuery as error:
             context["error"] = error.message
             status = 400 if error.is_bad_request else 200
         else:
+            hits = site_search.Hits(site_search.Terms.of(cleaned), form.filters())
             context["query"] = cleaned
-            context["results"] = site_search.search(cleaned)
+            context["hits"] = hits
+            pages = Paginator(hits, site_search.PAGE_SIZE)
+            page = context["page"] = pages.get_page(request.GET.get("page"))
+            context["page_range"] = pages.get_elided_page_range(page.number, on_each_side=2)
     return render(request, "public/search.html", context, status=status)
 
 
