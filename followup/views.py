@@ -24,7 +24,7 @@ from followup.progress import period_tertials
 from followup.services import TertialSaveRefused, save_tertial_followups, tertial_report_for
 from followup.tertials import Tertial
 from promises import publishing
-from promises.approval import missing_sides, requires_both_parties
+from promises.approval import missing_sides, requires_both_parties, sides_open_to
 from promises.models import PromisePeriod
 
 
@@ -147,7 +147,9 @@ def render_screen(request, model_admin, period, tertial, sheet, status):
         "invalid_rows": sheet.invalid_rows(),
         "report": report,
         "can_publish": request.user.has_perm(publish_permission(), report or period)
-        and not (report and report.is_published),
+        and not (report and report.is_published)
+        and not (report and requires_both_parties(report)
+                 and not sides_open_to(request.user, report)),
         "needs_both_parties": requires_both_parties(TertialReport),
         "waiting_for": [side.label for side in missing_sides(report)]
         if report and requires_both_parties(report) else [],

@@ -111,3 +111,13 @@ def sides_of(user, obj):
     if areas & scope.police_areas:
         sides.append(Side.POLICE)
     return sides
+
+
+def sides_open_to(user, obj):
+    """The parties the user may approve `obj` for now: their own, not yet approved, unless
+    they have approved this version already (for either)."""
+    approvals = current_approvals(obj)
+    if any(approval.user_id == user.pk for approval in approvals):
+        return []
+    approved = {approval.side for approval in approvals}
+    return [side for side in sides_of(user, obj) if side not in approved]
