@@ -29,23 +29,21 @@ class ReasonForm(forms.Form):
 
 def run_service(modeladmin, request, queryset, service, done, action="publish"):
     """Call `service(obj, by=…, request=…)` for each row the user may `action` (publish or
-    approve); `done(n)` is the message after n succeeded."""
-    errors = []
+    approve); `done(rows)` is the message after it succeeded for `rows` (as the service
+    returned them)."""
+    errors, succeeded = [], []
 
     def call(obj):
         try:
-            service(obj, by=request.user, request=request)
+            succeeded.append(service(obj, by=request.user, request=request))
         except ValidationError as error:
             errors.extend(error.messages)
-            return
-        call.count += 1
 
-    call.count = 0
     apply_to_permitted(modeladmin, request, queryset, perm(modeladmin.model, action), call)
     for error in errors:
         modeladmin.message_user(request, error, messages.WARNING)
-    if call.count:
-        modeladmin.message_user(request, done(call.count), messages.SUCCESS)
+    if succeeded:
+        modeladmin.message_user(request, done(succeeded), messages.SUCCESS)
 
 
 def when(moment):
@@ -117,20 +115,33 @@ class PublishingActionsMixin:
     @admin.action(description=gettext_lazy("Approve for publication"), permissions=["approve"],
                   location=PUBLISH_LOCATIONS)
     def approve_selected(self, request, queryset):
-        def published_or_approved(n):
-            return ngettext(
-                "Approved %(count)s. A row is published when both parties have approved it.",
-                "Approved %(count)s. A row is published when both parties have approved it.",
-                n,
-            ) % {"count": n}
+        def approved(rows):
+            published = sum(row.is_published for row in rows)
+            waiting = len(rows) - published
+            parts = []
+            if published:
+                parts.append(ngettext(
+                    "Approved and published %(count)s: both parties have approved it.",
+                    "Approved and published %(count)s: both parties have approved them.",
+                    published,
+                ) % {"count": published})
+            if waiting:
+                parts.append(ngettext(
+                    "Approved %(count)s: it is published when the other party has approved "
+                    "it too, and its publishers have been told.",
+                    "Approved %(count)s: they are published when the other party has "
+                    "approved them too, and its publishers have been told.",
+                    waiting,
+                ) % {"count": waiting})
+            return " ".join(parts)
 
-        run_service(self, request, queryset, approve, published_or_approved, action="approve")
+        run_service(self, request, queryset, approve, approved, action="approve")
 
     @admin.action(description=gettext_lazy("Publish"), permissions=["publish"],
                   location=PUBLISH_LOCATIONS)
     def publish_selected(self, request, queryset):
-        run_service(self, request, queryset, publish, lambda n: ngettext(
-            "Published %(count)s.", "Published %(count)s.", n) % {"count": n})
+        run_service(self, request, queryset, publish, lambda rows: ngettext(
+            "Published %(count)s.", "Published %(count)s.", len(rows)) % {"count": len(rows)})
 
     @admin.action(description=gettext_lazy("Unpublish (asks for a reason)"),
                   permissions=["unpublish"], location=PUBLISH_LOCATIONS)
@@ -141,8 +152,9 @@ class PublishingActionsMixin:
             run_service(
                 self, request, queryset,
                 lambda obj, **kwargs: unpublish(obj, reason=reason, **kwargs),
-                lambda n: ngettext("Unpublished %(count)s.", "Unpublished %(count)s.", n)
-                % {"count": n},
+                lambda rows: ngettext(
+                    "Unpublished %(count)s.", "Unpublished %(count)s.", len(rows)
+                ) % {"count": len(rows)},
             )
             return None
         context = {

@@ -188,6 +188,25 @@ def test_a_change_to_the_tertials_follow_up_withdraws_an_approval_of_its_report(
 
 
 @both_parties
+def test_a_save_on_the_tertial_screen_withdraws_an_approval_of_its_report(
+    period, place, municipal_publisher, police_publisher
+):
+    report = TertialReport.objects.get(period=period, year=2024, tertial=2)
+    approve(report, by=municipal_publisher)
+    client = client_for(make_member("coordinator", municipality=place))
+    screen = reverse("admin:followup_tertial", args=[period.pk, 2024, 2])
+    data = form_fields(client.get(screen).content.decode(), "tertial-form")
+    account = sorted(name for name in data if name.endswith("-account"))[0]
+    data[account] = ["Ändrat på tertialskärmen efter godkännandet"]
+    assert client.post(screen, data).status_code == 302
+    assert FollowUp.objects.filter(
+        account="Ändrat på tertialskärmen efter godkännandet").exists()
+
+    assert not approve(fresh(report), by=police_publisher).is_published
+    assert approve(fresh(report), by=municipal_publisher).is_published
+
+
+@both_parties
 def test_an_approval_of_a_version_the_approver_did_not_see_is_refused(
     period, municipal_publisher
 ):
