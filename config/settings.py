@@ -246,6 +246,11 @@ TASKS = {
     }
 }
 
+# A period or tertial report is published only when a publisher of the municipality and one
+# of the police area have both approved it (promises/approval.py). Off: one publisher
+# publishes alone.
+PORTAL_DUAL_APPROVAL = env_bool("PORTAL_DUAL_APPROVAL", default=True)
+
 # Who runs the portal, for the privacy page (/integritet/) and the e-mail to subscribers.
 PORTAL_OPERATOR = env_str(
     "PORTAL_OPERATOR", default="Medborgarlöften (utvecklingsmiljö)" if DEBUG else ""
