@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.utils import formats, timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -30,6 +31,7 @@ from followup.spreadsheet_upload import (
     Comparison, Preview, Problem, UnreadableUpload, read_workbook,
 )
 from followup.views import readable_period, screen_url, tertial_in_period
+from municipalities.versioning import NewerVersion
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "tertial_uploads"
@@ -131,9 +133,8 @@ def confirm(request, period_pk, year, number, *, model_admin):
     except TertialSaveRefused as refused_save:
         forget(request, kept["token"])
         problems = [
-            Problem(number, _("Someone saved this row after the preview, so nothing was "
-                              "saved. %(theirs)s") % {
-                "theirs": refused_save.conflicts[row.key].message()}, what, "stale")
+            Problem(number, saved_after_preview(refused_save.conflicts[row.key]), what,
+                    "stale")
             for number, what, row in inputs if row.key in refused_save.conflicts
         ]
         return render_preview(request, model_admin, sheet, Preview(problems=problems), None,
@@ -144,6 +145,17 @@ def confirm(request, period_pk, year, number, *, model_admin):
         "Saved %(count)s rows from the spreadsheet for %(tertial)s.", written,
     ) % {"count": written, "tertial": sheet.tertial})
     return HttpResponseRedirect(screen_url(sheet.period, sheet.tertial))
+
+
+def saved_after_preview(conflict):
+    if isinstance(conflict, NewerVersion):
+        when = (formats.date_format(timezone.localtime(conflict.at), "DATETIME_FORMAT")
+                if conflict.at else "?")
+        return _("%(user)s saved this row (%(when)s) after the preview, so nothing was "
+                 "saved. Upload the file again to see what changed.") % {
+            "user": conflict.username or _("Someone"), "when": when}
+    return _("Someone removed this row's follow-up after the preview, so nothing was saved. "
+             "Upload the file again.")
 
 
 # The waiting preview ----------------------------------------------------------------------

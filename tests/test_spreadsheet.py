@@ -210,6 +210,21 @@ def test_the_file_holds_only_the_rows_the_user_enters(period, client):
         "Vandring i centrum", "Synlig polis", "Fotpatrull"}
 
 
+def test_a_row_the_user_may_not_enter_is_refused_in_the_upload(period, client):
+    police = make_member("police", police_area=period.police_area)
+    client.force_login(police)
+    book = download(client, period)
+    ws, row = book.worksheets[0], rows_of(book)
+    municipality_row = by_text("Vandring i Marmorbyn")  # the municipality reports it
+    ws[f"A{row['Fotpatrull']}"] = f"{period.pk}:2024:2:activity:{municipality_row.pk}"
+    ws[f"M{row['Fotpatrull']}"] = "Smugglat in av polisen"
+    ws[f"M{row['Synlig polis']}"] = "Polisens redovisning"
+    response = upload(client, period, as_bytes(book))
+    assert response.status_code == 400
+    assert problems(response) == [(row["Fotpatrull"], "unknown_row")]
+    assert not FollowUp.objects.exists()
+
+
 def test_reviewer_may_neither_download_nor_upload(period, client):
     client.force_login(make_member("reviewer", municipality=period.municipalities.get()))
     screen = client.get(urls(period)["screen"]).content.decode()
