@@ -398,6 +398,9 @@ class Comparison:
                 problems.append(("takes_no_value", _(
                     "This row takes no value (its target is not a number); leave the value "
                     "empty.")))
+            elif not asks_value:
+                # The file has no value to show for such a row: what is saved stays.
+                values["value"] = row.saved.value if row.saved else None
         for name in TEXT_FIELDS:
             values[name] = cell_text(raw.value(name))
             if len(values[name]) > MAX_TEXT:

@@ -337,6 +337,20 @@ def test_round_trip_download_edit_upload_preview_and_save(period, coordinator, c
     assert client.post(urls(period)["confirm"], {"token": token}).status_code == 400
 
 
+def test_a_row_left_as_downloaded_changes_nothing(period, coordinator, client):
+    # A value saved before the target stopped being a number is not in the file (the row
+    # asks none), and a file that leaves the row alone keeps it.
+    marmorbyn = by_text("Vandring i Marmorbyn")
+    followup_of(marmorbyn, status="ongoing", account="Rad ett\r\nrad två  ", value=Decimal("2"))
+    followup_of(by_text("Anmälda brott"), value=Decimal("7.50"))
+    data = client.get(urls(period)["download"]).content
+    response = upload(client, period, data)
+    assert response.status_code == 200
+    preview = response.context["preview"]
+    assert (preview.changes, preview.problems, preview.notes) == ([], [], [])
+    assert 'id="confirm-form"' not in response.content.decode()
+
+
 def test_the_screen_offers_download_and_upload(period, coordinator, client):
     page = client.get(urls(period)["screen"]).content.decode()
     assert f'href="{urls(period)["download"]}"' in page
