@@ -362,6 +362,8 @@ VERIFY_TIME_LIMIT_SECONDS = env_int("VERIFY_TIME_LIMIT_SECONDS", default=5)
 VERIFY_MEMORY_LIMIT_MB = env_int("VERIFY_MEMORY_LIMIT_MB", default=100)
 # Uploads to the verification page per client address and minute; more get 429.
 VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", default=10)
+# Largest tertial workbook (.xlsx) a coordinator may upload to the tertial screen.
+TERTIAL_UPLOAD_MAX_BYTES = env_int("TERTIAL_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
 # Uploads over 2.5 MB go to a temporary file, never memory; other request bodies stay small.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from followup import views
+from followup import spreadsheet_views, views
 from followup.models import FollowUp, TertialReport, YearEndComment
 from municipalities.admin_rules import RulesAdmin
 from promises.admin import PromisePeriodAdmin
@@ -84,6 +84,12 @@ class FollowUpAdmin(RulesAdmin):
                  name="followup_tertial"),
             path("tertial/<int:period_pk>/<int:year>/<int:number>/publish/",
                  wrap(views.publish), name="followup_tertial_publish"),
+            path("tertial/<int:period_pk>/<int:year>/<int:number>/spreadsheet.xlsx",
+                 wrap(spreadsheet_views.download), name="followup_tertial_download"),
+            path("tertial/<int:period_pk>/<int:year>/<int:number>/upload/",
+                 wrap(spreadsheet_views.upload), name="followup_tertial_upload"),
+            path("tertial/<int:period_pk>/<int:year>/<int:number>/upload/confirm/",
+                 wrap(spreadsheet_views.confirm), name="followup_tertial_upload_confirm"),
             *super().get_urls(),
         ]
 

@@ -8,10 +8,12 @@ Served inside the admin (FollowUpAdmin.get_urls) with the admin's templates:
       approve) or publish the tertial report
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -163,6 +165,7 @@ def render_screen(request, model_admin, period, tertial, sheet, status):
             (t, screen_url(period, t), t == tertial) for t in tertials
         ],
         "period_change_url": reverse("admin:promises_promiseperiod_change", args=[period.pk]),
+        "upload_max_size": filesizeformat(settings.TERTIAL_UPLOAD_MAX_BYTES),
     }
     return TemplateResponse(request, "admin/followup/tertial_screen.html", context, status=status)
 
