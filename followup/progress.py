@@ -9,7 +9,7 @@ exports and the spreadsheet all read the period through this.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import ON_TRACK, FollowUp, Status, YearEndComment
@@ -121,22 +121,34 @@ def followup_queryset(*, public, internal_notes=False):
     return queryset.order_by("year", "tertial")
 
 
-def period_progress(period, *, public, tertials=None, internal_notes=False):
+def period_progress(period, *, public, tertials=None, internal_notes=False, shown=None):
     """Every promise of the period in document order with its follow-ups (public ones only,
     unless `public` is False: an editor's preview). `tertials` limits which are fetched;
-    `internal_notes` loads them too (the tertial screen shows them, nothing public does)."""
+    `internal_notes` loads them too (the tertial screen shows them, nothing public does).
+    `shown`: a page that shows one tertial gets that tertial's follow-ups and, of the
+    tertials before it, only the ones with a value (what a target's result counts)."""
     return progress_of_periods(
         [period], public=public, tertials=tertials, internal_notes=internal_notes,
+        shown=shown,
     )[period.pk]
 
 
-def progress_of_periods(periods, *, public, tertials=None, internal_notes=False):
+def shown_and_earlier_values(shown):
+    """The follow-ups a page showing the tertial `shown` reads: its own, and the earlier
+    values that count towards a target (Line.achievement reads nothing else)."""
+    earlier = Q(year__lt=shown.year) | Q(year=shown.year, tertial__lt=shown.number)
+    return Q(year=shown.year, tertial=shown.number) | (earlier & Q(value__isnull=False))
+
+
+def progress_of_periods(periods, *, public, tertials=None, internal_notes=False, shown=None):
     """{period id: period_progress} for many periods in a fixed number of queries."""
     by_id = {period.pk: period for period in periods}
     followups = followup_queryset(public=public, internal_notes=internal_notes and not public)
     followups = followups.filter(promise__period__in=list(by_id))
     if tertials is not None:
         followups = followups.filter(year__in={t.year for t in tertials})
+    if shown is not None:
+        followups = followups.filter(shown_and_earlier_values(shown))
     promises = (
         Promise.objects.filter(period__in=list(by_id))
         .select_related("municipality")

@@ -97,3 +97,26 @@ def test_national_exports_cost_a_fixed_number_of_queries_per_chunk(client):
     many_periods(18, place, first_year=2010)
     for url in urls:
         assert queries_for(client, url) == small[url] <= BUDGET + 1, url
+
+
+@pytest.mark.django_db
+def test_a_page_of_one_tertial_reads_its_follow_ups_and_earlier_values_only():
+    """The period page shows the latest tertial: it loads that tertial's follow-ups and,
+    of the earlier ones, only those with a value (what a result adds up), not every
+    tertial's accounts."""
+    from followup.models import FollowUp
+    from followup.progress import period_progress
+    from followup.tertials import Tertial
+
+    period = make_period(year=2024, promises=2, activities=2, indicators=1, reports=(1, 2, 3))
+    FollowUp.objects.filter(promise__period=period, indicator__isnull=True).update(value=None)
+    shown = Tertial(2024, 2)
+    loaded = {
+        (line.kind, tertial)
+        for item in period_progress(period, public=True, shown=shown)
+        for line in item.lines for tertial in line.followups
+    }
+    assert {tertial for _, tertial in loaded} == {Tertial(2024, 1), shown}
+    assert {kind for kind, tertial in loaded if tertial != shown} == {"indicator"}
+    assert {kind for kind, tertial in loaded if tertial == shown} == {
+        "promise", "activity", "indicator"}
