@@ -121,15 +121,18 @@ def followup_queryset(*, public, internal_notes=False):
     return queryset.order_by("year", "tertial")
 
 
-def period_progress(period, *, public, tertials=None, internal_notes=False, shown=None):
+def period_progress(period, *, public, tertials=None, internal_notes=False, shown=None,
+                    comments=True):
     """Every promise of the period in document order with its follow-ups (public ones only,
     unless `public` is False: an editor's preview). `tertials` limits which are fetched;
     `internal_notes` loads them too (the tertial screen shows them, nothing public does).
     `shown`: a page that shows one tertial gets that tertial's follow-ups and, of the
-    tertials before it, only the ones with a value (what a target's result counts)."""
+    tertials before it, only the ones with a value (what a target's result counts).
+    `comments=False` leaves the year-end comments out (one query less, for the screens
+    that do not show them)."""
     return progress_of_periods(
         [period], public=public, tertials=tertials, internal_notes=internal_notes,
-        shown=shown,
+        shown=shown, comments=comments,
     )[period.pk]
 
 
@@ -140,7 +143,8 @@ def shown_and_earlier_values(shown):
     return Q(year=shown.year, tertial=shown.number) | (earlier & Q(value__isnull=False))
 
 
-def progress_of_periods(periods, *, public, tertials=None, internal_notes=False, shown=None):
+def progress_of_periods(periods, *, public, tertials=None, internal_notes=False, shown=None,
+                        comments=True):
     """{period id: period_progress} for many periods in a fixed number of queries."""
     by_id = {period.pk: period for period in periods}
     followups = followup_queryset(public=public, internal_notes=internal_notes and not public)
@@ -155,7 +159,8 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False,
         .prefetch_related(
             Prefetch("activities", queryset=Activity.objects.order_by("order", "pk")),
             Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
-            Prefetch("year_end_comments", queryset=YearEndComment.objects.order_by("year")),
+            *([Prefetch("year_end_comments", queryset=YearEndComment.objects.order_by("year"))]
+              if comments else []),
         )
         .order_by("order", "pk")
     )
@@ -184,7 +189,8 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False,
                 Line("indicator", i, by_subject.get(("indicator", i.pk), {}))
                 for i in promise.indicators.all()
             ],
-            comments={c.year: c.text for c in promise.year_end_comments.all()},
+            comments={c.year: c.text for c in promise.year_end_comments.all()}
+            if comments else {},
         ))
     return result
 
