@@ -9,7 +9,7 @@ exports and the spreadsheet all read the period through this.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import ON_TRACK, FollowUp, Status, YearEndComment
@@ -129,7 +129,8 @@ def period_progress(period, *, public, tertials=None, internal_notes=False, show
     `shown`: a page that shows one tertial gets that tertial's follow-ups and, of the
     tertials before it, only the ones with a value (what a target's result counts).
     `comments=False` leaves the year-end comments out (one query less, for the screens
-    that do not show them)."""
+    that do not show them); a year reads only that year's, with the promises (no query of
+    their own)."""
     return progress_of_periods(
         [period], public=public, tertials=tertials, internal_notes=internal_notes,
         shown=shown, comments=comments,
@@ -153,6 +154,7 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False,
         followups = followups.filter(year__in={t.year for t in tertials})
     if shown is not None:
         followups = followups.filter(shown_and_earlier_values(shown))
+    every_comment = comments is True
     promises = (
         Promise.objects.filter(period__in=list(by_id))
         .select_related("municipality")
@@ -160,10 +162,15 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False,
             Prefetch("activities", queryset=Activity.objects.order_by("order", "pk")),
             Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
             *([Prefetch("year_end_comments", queryset=YearEndComment.objects.order_by("year"))]
-              if comments else []),
+              if every_comment else []),
         )
         .order_by("order", "pk")
     )
+    if comments not in (True, False):
+        promises = promises.annotate(year_end_comment=Subquery(
+            YearEndComment.objects.filter(promise=OuterRef("pk"), year=comments)
+            .values("text")[:1]
+        ))
     wanted = set(tertials) if tertials is not None else None
     by_subject = {}
     for followup in followups:
@@ -189,10 +196,18 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False,
                 Line("indicator", i, by_subject.get(("indicator", i.pk), {}))
                 for i in promise.indicators.all()
             ],
-            comments={c.year: c.text for c in promise.year_end_comments.all()}
-            if comments else {},
+            comments=year_end_comments(promise, comments),
         ))
     return result
+
+
+def year_end_comments(promise, comments):
+    """{year: text} of what progress_of_periods read for `promise`."""
+    if comments is True:
+        return {c.year: c.text for c in promise.year_end_comments.all()}
+    if comments is False or not promise.year_end_comment:
+        return {}
+    return {comments: promise.year_end_comment}
 
 
 @dataclass

@@ -126,8 +126,11 @@ def tertial_view(period, states, shown, *, preview, today):
     """The period's promises in `shown` (a TertialState with a report, or None)."""
     tertials = [state.tertial for state in states]
     tertial = shown.tertial if shown else None
-    # The shown tertial's follow-ups and the earlier values its results count, no more.
-    progress = period_progress(period, public=not preview, shown=tertial)
+    # The shown tertial's follow-ups and the earlier values its results count, and its
+    # year's comments when it ends the year: no more.
+    year_end = tertial is not None and ends_a_year(tertial, tertials)
+    progress = period_progress(period, public=not preview, shown=tertial,
+                               comments=tertial.year if year_end else False)
     return TertialView(
         tertial=tertial,
         summary=summarise(progress, tertial) if tertial else None,
