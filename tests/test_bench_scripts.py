@@ -44,7 +44,7 @@ def test_profile_page_groups_the_time_of_a_period_page(tiny_dataset):
     result = profile_page.profile(path, requests=1, top=5)
     assert result["queries"] > 0 and result["bytes"] > 1000
     assert "Django templates" in result["groups"]
-    assert "| self time by where the code lives |" in result["markdown"]
+    assert "| CPU self time by where the code lives |" in result["markdown"]
 
 
 @pytest.mark.django_db
