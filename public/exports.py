@@ -271,13 +271,21 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
+def looks_like_formula(value):
+    """Whether a spreadsheet would take this text for a formula: it starts with =, +, -, @
+    (or their full-width forms), a tab or a carriage return, and is not a plain number."""
+    return (
+        isinstance(value, str) and value.startswith(FORMULA_START)
+        and not NUMBER.fullmatch(value)
+    )
+
+
 def csv_cell(value):
     """A cell as text that a spreadsheet shows and never runs: text that would start a
-    formula (=, +, -, @, and their full-width forms) gets a leading apostrophe; numbers stay
-    numbers."""
+    formula gets a leading apostrophe; numbers stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+    if looks_like_formula(value):
         return "'" + value
     return value
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from followup.tertials import TertialNumber
 from municipalities.models import Municipality
 from promises.models import Agreement, PromisePeriod
-from public import documents_section, selectors
+from public import documents_section, overview, selectors
 from public import search as site_search
 from public.access import may_preview, viewer
 from public.cache import cache_public_page
@@ -47,6 +47,7 @@ def home(request):
         ),
         "municipality_count": len(by_municipality),
         "period_count": len(periods),
+        "totals": overview.national_totals(day),
     }
     return render(request, "public/home.html", context)
 
