@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import TertialReport
-from followup.progress import NOT_REPORTED, progress_of_periods, summarise
+from followup.progress import NOT_REPORTED, latest_summaries
 from followup.tertials import Tertial
 from municipalities.models import County, Municipality, PoliceArea, PoliceRegion
 from promises.models import PeriodMunicipality, Promise, PromisePeriod
@@ -91,16 +91,19 @@ def read_filters(params, counties, regions):
 
 
 def current_periods(today):
+    return PromisePeriod.objects.published().current(today)
+
+
+def periods_with_parties(periods):
     return list(
-        PromisePeriod.objects.published().current(today)
-        .select_related("police_area")
+        periods.select_related("police_area")
         .prefetch_related(Prefetch("municipalities", queryset=Municipality.objects.only("pk")))
         .order_by("-valid_from", "pk")
     )
 
 
 def latest_reports(periods):
-    """{period id: its latest published tertial report}."""
+    """{period id: its latest published tertial report} (`periods`: a queryset)."""
     latest = {}
     for report in TertialReport.objects.public().filter(period__in=periods).order_by(
         "year", "tertial"
@@ -118,10 +121,10 @@ def overview_rows(today, filters=None):
         municipalities = municipalities.filter(county=filters.county)
     if filters and filters.region:
         municipalities = municipalities.filter(county__police_region=filters.region)
-    periods = current_periods(today)
-    reports = latest_reports(periods)
-    tertials = {Tertial(r.year, r.tertial) for r in reports.values()}
-    progress = progress_of_periods(periods, public=True, tertials=tertials) if periods else {}
+    current = current_periods(today)
+    periods = periods_with_parties(current)
+    reports = latest_reports(current)
+    summaries = latest_summaries(current, reports)
     period_of = {}
     for period in periods:  # the newest period in force wins where there are several
         for municipality in period.municipalities.all():
@@ -129,25 +132,26 @@ def overview_rows(today, filters=None):
     rows = []
     for municipality in municipalities:
         period = period_of.get(municipality.pk)
-        rows.append(row_for(municipality, period, progress, reports))
+        rows.append(row_for(municipality, period, summaries, reports))
     filters = filters or Filters(None, None, "municipality", False)
     return sorted_rows(rows, filters.sort, filters.descending)
 
 
-def row_for(municipality, period, progress, reports):
+def row_for(municipality, period, summaries, reports):
     areas = ", ".join(area.name for area in municipality.police_areas.all())
     if period is None:
         return OverviewRow(municipality, None, areas, None, None, None, None, None)
-    items = progress[period.pk]
     report = reports.get(period.pk)
-    tertial = Tertial(report.year, report.tertial) if report else None
-    summary = summarise(items, tertial) if tertial else None
+    summary = summaries.get(period.pk)
+    promise_count = summary.total if summary else 0
+    if summary is None or summary.tertial is None:
+        summary = None
     return OverviewRow(
         municipality=municipality,
         period=period,
         police_area=period.police_area.name,
-        promise_count=len(items),
-        tertial=tertial,
+        promise_count=promise_count,
+        tertial=summary.tertial if summary else None,
         followed_up=summary.total - summary.counts[NOT_REPORTED] if summary else None,
         on_track=summary.on_track if summary else None,
         reported_on=(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from followup.progress import latest_summaries
 from followup.tertials import TertialNumber
 from municipalities.models import Municipality
 from promises.models import Agreement, PromisePeriod
@@ -42,9 +43,6 @@ def home(request):
         "current": sorted(current, key=lambda p: p.municipality_names()),
         "latest": sorted(by_municipality.items(), key=lambda pair: pair[0].name),
         "recent": sorted(periods, key=lambda p: p.published_at, reverse=True)[:5],
-        "current_municipality_count": len(
-            {m.pk for period in current for m in period.municipalities.all()}
-        ),
         "municipality_count": len(by_municipality),
         "period_count": len(periods),
         "totals": overview.national_totals(day),
@@ -63,9 +61,12 @@ def municipality(request, slug):
     )
     day = today()
     current = [p for p in periods if p.is_published and p.is_current(day)]
+    in_force = PromisePeriod.objects.published().current(day).for_municipality(place)
+    summaries = latest_summaries(in_force, overview.latest_reports(in_force))
     context = {
         "municipality": place,
         "current": current,
+        "current_summaries": [(p, summaries.get(p.pk)) for p in current],
         "earlier": [p for p in periods if p.is_published and p not in current],
         "drafts": [p for p in periods if not p.is_published],
         "police_areas": list(place.police_areas.order_by("name")),

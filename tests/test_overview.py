@@ -150,3 +150,20 @@ def test_spreadsheet_links_are_labelled_truthfully(client):
     home = client.get(reverse("public:home")).content.decode()
     assert reverse("public:overview") in home
     assert reverse("public:national_xlsx") in home
+
+
+@pytest.mark.django_db
+def test_municipality_page_shows_its_current_period_with_its_summary(client):
+    period = current_period("flen", promises=3, reports=(1, 2))
+    first = period.promises.order_by("order").first()
+    FollowUp.objects.filter(promise=first, activity=None, indicator=None, tertial=2).update(
+        status="postponed"
+    )
+    response = client.get(reverse("public:municipality", kwargs={"slug": "flen"}))
+    (shown, summary), = response.context["current_summaries"]
+    assert shown == period
+    assert (summary.tertial.year, summary.tertial.number) == (THIS_YEAR, 2)
+    assert (summary.on_track, summary.total) == (2, 3)
+    page = response.content.decode()
+    assert f"T2 {THIS_YEAR}:" in page
+    assert "status-postponed" in page
