@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_period
@@ -36,3 +37,57 @@ def test_printed_page_carries_its_address_and_date(client):
               "september", "oktober", "november", "december"]
     assert f"{today.day} {months[today.month - 1]} {today.year}" in colophon
     assert "style=" not in html and "<style" not in html and "<script" not in html
+
+
+def elements_with_lang_sv(html):
+    """The text of every element marked lang="sv", except <html> and the language link."""
+    return [
+        text for tag, text in re.findall(r'<(\w+)[^>]*\blang="sv"[^>]*>(.*?)</\1>', html, re.S)
+        if tag != "html"
+    ]
+
+
+@pytest.mark.django_db
+def test_english_pages_mark_coordinators_swedish_texts_as_swedish(client):
+    period = make_period(year=timezone.localdate().year, promises=1, activities=1)
+    promise = period.promises.get()
+    activity = promise.activities.get()
+    url, overview_url = period.get_absolute_url(), reverse("public:overview")
+    english = client.get("/en" + url).content.decode()
+    marked = " ".join(elements_with_lang_sv(english))
+    for text in (period.title, promise.text, activity.text, "Tillsammans för ett tryggare Åby"):
+        assert text in marked, text
+    # The interface around them stays English, unmarked.
+    assert "The promises" not in marked
+    overview = client.get("/en" + overview_url).content.decode()
+    assert period.title in " ".join(elements_with_lang_sv(overview))
+    # On Swedish pages the whole page is Swedish already: nothing is marked again.
+    swedish = client.get(url).content.decode()
+    assert elements_with_lang_sv(swedish) == []
+    assert '<html lang="sv">' in swedish
+
+
+ENGLISH_MONTHS = re.compile(
+    r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+)
+
+
+@pytest.mark.django_db
+def test_swedish_pages_show_swedish_dates(client):
+    period = make_period(year=timezone.localdate().year, reports=(1,))
+    municipality = period.municipalities.get()
+    for url in [
+        reverse("public:home"), reverse("public:overview"), municipality.get_absolute_url(),
+        period.get_absolute_url(),
+        reverse("public:tertial_report", kwargs={
+            "pk": period.pk, "year": period.valid_from.year, "tertial": 1}),
+        reverse("public:accessibility"),
+    ]:
+        html = client.get(url).content.decode()
+        assert not ENGLISH_MONTHS.search(html), (url, ENGLISH_MONTHS.search(html))
+        assert re.search(r"\b\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|"
+                         r"september|oktober|november|december|jan|feb|mar|apr|jun|jul|"
+                         r"aug|sep|okt|nov|dec) \d{4}", html), url
+    english = client.get("/en/").content.decode()
+    assert ENGLISH_MONTHS.search(english)
