@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -176,10 +177,32 @@ def search(request):
     return render(request, "public/search.html", context, status=status)
 
 
+# DIGG's form for reporting a public body's inaccessible digital service.
+DIGG_REPORT_FORM = "https://www.digg.se/tdosanmalan"
+
+
+def contact_link(contact):
+    """(href, text) of the accessibility contact: an e-mail address, a web address or a
+    telephone number (href None: shown as text)."""
+    contact = contact.strip()
+    if contact.startswith(("https://", "http://")):
+        return contact, contact
+    if "@" in contact:
+        return f"mailto:{contact}", contact
+    return None, contact
+
+
 @require_safe
 @cache_public_page
 def accessibility(request):
-    context = {"reviewed_on": ACCESSIBILITY_REVIEWED_ON}
+    href, text = contact_link(settings.PORTAL_ACCESSIBILITY_CONTACT)
+    context = {
+        "reviewed_on": ACCESSIBILITY_REVIEWED_ON,
+        "operator": settings.PORTAL_OPERATOR,
+        "contact_href": href,
+        "contact_text": text,
+        "digg_report_form": DIGG_REPORT_FORM,
+    }
     return render(request, "public/accessibility.html", context)
 
 

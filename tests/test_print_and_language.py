@@ -91,3 +91,36 @@ def test_swedish_pages_show_swedish_dates(client):
                          r"aug|sep|okt|nov|dec) \d{4}", html), url
     english = client.get("/en/").content.decode()
     assert ENGLISH_MONTHS.search(english)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("contact, link", [
+    ("tillganglighet@kommun.example.se", 'href="mailto:tillganglighet@kommun.example.se"'),
+    ("https://kommun.example.se/kontakt", 'href="https://kommun.example.se/kontakt"'),
+    ("0150-570 00", "0150-570 00"),
+])
+def test_accessibility_statement_follows_diggs_model(client, settings, contact, link):
+    settings.PORTAL_ACCESSIBILITY_CONTACT = contact
+    settings.PORTAL_OPERATOR = "Exempelkommunen"
+    response = client.get(reverse("public:accessibility"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count(link) == 2  # for another format, and to report a shortcoming
+    assert "Exempelkommunen" in html
+    assert 'href="https://www.digg.se/tdosanmalan"' in html
+    # The degree of compliance, and the known failures by WCAG criterion.
+    assert "WCAG) 2.1" in html
+    for criterion in ("1.3.1", "3.1.2", "4.1.2"):
+        assert criterion in html
+
+
+def test_accessibility_contact_defaults_to_the_operators(settings_from_environment):
+    loaded = settings_from_environment(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, PORTAL_CONTACT_EMAIL="info@example.se"
+    )
+    assert loaded.PORTAL_ACCESSIBILITY_CONTACT == "info@example.se"
+    loaded = settings_from_environment(
+        DJANGO_DEBUG="0", DJANGO_SECRET_KEY="x" * 50, PORTAL_CONTACT_EMAIL="info@example.se",
+        PORTAL_ACCESSIBILITY_CONTACT="https://example.se/tillganglighet",
+    )
+    assert loaded.PORTAL_ACCESSIBILITY_CONTACT == "https://example.se/tillganglighet"
