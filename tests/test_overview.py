@@ -167,3 +167,12 @@ def test_municipality_page_shows_its_current_period_with_its_summary(client):
     page = response.content.decode()
     assert f"T2 {THIS_YEAR}:" in page
     assert "status-postponed" in page
+
+
+@pytest.mark.django_db
+def test_overview_csv_has_the_documented_fields(client):
+    from tests.test_open_data import documented_fields
+
+    response = client.get(reverse("public:overview_csv"))
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert header == documented_fields()["overview_csv"]
