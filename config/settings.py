@@ -260,6 +260,12 @@ PORTAL_CONTACT_EMAIL = env_str(
 )
 # The personuppgiftsansvarig (GDPR controller) for the subscribers' addresses.
 PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", default=PORTAL_OPERATOR)
+# Where people report accessibility problems or ask for content in another format, named
+# on the accessibility statement (/tillganglighet/): an e-mail address, a web address or a
+# telephone number.
+PORTAL_ACCESSIBILITY_CONTACT = env_str(
+    "PORTAL_ACCESSIBILITY_CONTACT", default=PORTAL_CONTACT_EMAIL
+)
 # Subscription requests per client address and minute, and per e-mail address and hour;
 # more get 429 (public/throttle.py). 0 turns a limit off.
 SUBSCRIBE_REQUESTS_PER_MINUTE = env_int("SUBSCRIBE_REQUESTS_PER_MINUTE", default=5)

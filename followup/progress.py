@@ -238,3 +238,31 @@ class Summary:
 def summarise(progress, tertial):
     counts = Counter(item.line.status_at(tertial) for item in progress)
     return Summary(tertial=tertial, counts=counts, total=len(progress))
+
+
+def latest_summaries(periods, reports):
+    """{period id: Summary of its promises in its latest reported tertial} for many periods
+    in two queries, whatever they hold. `periods` is a queryset of periods and `reports`
+    maps a period id to its latest published TertialReport; a period without one gets a
+    Summary whose tertial is None (only its total counts). Only public follow-ups count."""
+    wanted = {pk: Tertial(r.year, r.tertial) for pk, r in reports.items()}
+    promises = {}
+    for pk, period_id in Promise.objects.filter(period__in=periods).values_list(
+        "pk", "period_id"
+    ):
+        promises.setdefault(period_id, []).append(pk)
+    statuses = {}
+    for promise_id, period_id, year, number, status in FollowUp.objects.public().filter(
+        promise__period__in=periods, activity=None, indicator=None,
+    ).values_list("promise_id", "promise__period_id", "year", "tertial", "status"):
+        if wanted.get(period_id) == Tertial(year, number):
+            statuses[promise_id] = status
+    return {
+        period_id: Summary(
+            tertial=tertial,
+            counts=Counter(statuses.get(pk, NOT_REPORTED) for pk in promises.get(period_id, [])),
+            total=len(promises.get(period_id, [])),
+        )
+        for period_id in {*promises, *wanted}
+        for tertial in [wanted.get(period_id)]
+    }

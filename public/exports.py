@@ -271,8 +271,7 @@ class Line:
 
 def csv_cell(value):
     """A cell as text that a spreadsheet shows and never runs: text that would start a
-    formula (=, +, -, @, and their full-width forms) gets a leading apostrophe; numbers stay
-    numbers."""
+    formula gets a leading apostrophe; numbers stay numbers."""
     if value is None:
         return ""
     if isinstance(value, str) and looks_like_formula(value):

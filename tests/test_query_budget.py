@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from municipalities.models import Municipality
 from tests.factories import make_period
@@ -30,6 +31,7 @@ def period_urls(period):
         ),
         "period_json": reverse("public:period_json", kwargs={"pk": pk}),
         "period_csv": reverse("public:period_csv", kwargs={"pk": pk}),
+        "period_xlsx": reverse("public:period_xlsx", kwargs={"pk": pk}),
     }
 
 
@@ -91,7 +93,8 @@ def test_national_exports_cost_a_fixed_number_of_queries_per_chunk(client):
     """The national files stream period by period; each chunk of up to CHUNK_SIZE periods
     costs the period query plus one per prefetched relation, whatever the periods hold."""
     place = Municipality.objects.get(slug="uppvidinge")
-    urls = [reverse("public:national_json"), reverse("public:national_csv")]
+    urls = [reverse("public:national_json"), reverse("public:national_csv"),
+            reverse("public:national_xlsx")]
     many_periods(2, place)
     small = {url: queries_for(client, url) for url in urls}
     many_periods(18, place, first_year=2010)
@@ -168,3 +171,24 @@ def test_the_tertial_screen_of_the_largest_generated_period_opens_in_ten_queries
         client.get(url)
         counts.append(screen_queries(client, url) - admin_own)
     assert counts[0] == counts[1] <= 10
+
+
+@pytest.mark.django_db
+def test_overview_costs_the_same_with_many_current_periods(client):
+    """Every municipality's current period, its promises and latest report: the same
+    queries for one current period as for thirty, in thirty municipalities."""
+    urls = [
+        reverse("public:overview"),
+        reverse("public:overview") + "?lan=04&sortera=tertial&ordning=fallande",
+        reverse("public:overview_csv"), reverse("public:overview_xlsx"),
+    ]
+    year = timezone.localdate().year
+    places = list(Municipality.objects.order_by("code")[:31])
+    make_period(places[0], year=year, promises=2)
+    make_period(places[0], year=year - 3, promises=2)
+    small = {url: queries_for(client, url) for url in urls}
+    for place in places[1:]:
+        make_period(place, year=year, promises=3, activities=2, indicators=1)
+        make_period(place, year=year - 3, promises=2)
+    for url in urls:
+        assert queries_for(client, url) == small[url] <= BUDGET, url
