@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from municipalities import services
 from municipalities.admin_rules import RulesAdmin, VersionedModelForm, perm
@@ -142,10 +142,14 @@ class PoliceAreaAdmin(RulesAdmin):
                 moved = services.merge_police_areas(
                     keep, [a for a in areas if a != keep], by=request.user, request=request
                 )
+            periods = ngettext("%(count)s period", "%(count)s periods", moved["periods"]) % {
+                "count": moved["periods"]}
+            members = ngettext(
+                "%(count)s membership", "%(count)s memberships", moved["memberships"]
+            ) % {"count": moved["memberships"]}
             self.message_user(request, _(
-                "Merged into %(area)s: %(periods)s periods and %(members)s memberships moved."
-            ) % {"area": keep, "periods": moved["periods"], "members": moved["memberships"]},
-                messages.SUCCESS)
+                "Merged into %(area)s: %(periods)s and %(members)s moved."
+            ) % {"area": keep, "periods": periods, "members": members}, messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),

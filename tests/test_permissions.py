@@ -634,8 +634,14 @@ SUPERUSER_SPECS = [
         (AccessLog, lambda s: s.extra["log"], ("username", "x"), ["delete_selected"]),
         (AccessFailureLog, lambda s: s.extra["failure"], ("username", "x"),
          ["delete_selected"]),
-        (TOTPDevice, lambda s: s.extra["device"], ("name", "Ny telefon"), ["delete_selected"]),
     ]
+] + [
+    # A national administrator resets a lost two-factor device by deleting it; only
+    # superusers add devices or change their settings.
+    AdminSpec(TOTPDevice, reads=NATIONAL, changes=NOBODY, deletes=NATIONAL, scoped=False,
+              target=lambda s: s.extra["device"], change=("name", "Ny telefon"),
+              actions={"delete_selected": Action(NATIONAL, lambda s: s.extra["device"], gone,
+                                                 data={"post": "yes"})}),
 ]
 ALL_SPECS = SPECS + REFERENCE_SPECS + SUPERUSER_SPECS
 
