@@ -160,7 +160,9 @@ def test_the_tertial_screen_has_no_english(katrineholm, coordinator_client):
 @pytest.mark.parametrize("two_factor", [False, True], ids=["password", "two-factor"])
 def test_the_login_pages_have_no_english(db, client, settings, two_factor):
     settings.REQUIRE_2FA = two_factor
-    assert walk(client, [reverse("admin:login")]) == {}
+    assert walk(client, [reverse("admin:login"), reverse("admin_password_reset"),
+                         reverse("password_reset_done"),
+                         reverse("password_reset_confirm", args=["MQ", "wrong"])]) == {}
     # A failed attempt shows the form's own messages.
     response = client.post(reverse("admin:login"), {"username": "nobody", "password": "x"})
     assert english_on(response.content.decode()) == []
