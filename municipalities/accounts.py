@@ -2,15 +2,20 @@
 views and Swedish templates; the answer never tells whether an address is known), and the
 set-password link an invitation sends."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from municipalities.audit import record_event
-from municipalities.models import AuditEvent
+from municipalities.models import AuditEvent, Membership
 
 
 class AuditedPasswordResetForm(PasswordResetForm):
@@ -47,3 +52,32 @@ urlpatterns = [
     path("reset/done/", auth_views.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
 ]
+
+
+def invite(*, email, role, municipality, by, first_name="", last_name=""):
+    """Give `email` a role in `municipality`, making the account when there is none, and
+    send the person a link to choose a password (the membership is audited by its signal).
+    Returns the membership."""
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if user is None:
+            user = User(username=email[:150], email=email, first_name=first_name,
+                        last_name=last_name, is_staff=True)
+            user.set_unusable_password()
+            user.save()
+        elif not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        membership = Membership.objects.create(user=user, role=role, municipality=municipality)
+        context = {
+            "user": user, "membership": membership, "by": by,
+            "link": settings.SITE_URL.rstrip("/") + set_password_url(user),
+            "login": settings.SITE_URL.rstrip("/") + reverse("admin:login"),
+            "has_password": user.has_usable_password(),
+        }
+        subject = render_to_string("registration/invitation_subject.txt", context).strip()
+        body = render_to_string("registration/invitation_email.txt", context)
+        transaction.on_commit(
+            lambda: send_mail(subject, body, None, [user.email], fail_silently=False)
+        )
+    return membership

@@ -63,3 +63,77 @@ def test_only_a_national_administrator_resets_a_two_factor_device(db, client, ev
         assert reset.get().details == {"member": "eva", "device": "Telefon"}
     else:
         assert TOTPDevice.objects.filter(pk=device.pk).exists() and not reset.exists()
+
+
+# A lead coordinator invites and removes colleagues of their own municipality ---------------
+
+@pytest.fixture
+def katrineholm_kommun(db):
+    return Municipality.objects.get(code="0483")
+
+
+def invite(client, municipality, email="per@example.se", role="coordinator"):
+    return client.post(reverse("admin:municipalities_membership_invite"), {
+        "email": email, "first_name": "Per", "last_name": "Persson", "role": role,
+        "municipality": municipality.pk,
+    })
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize("role", ["lead", "admin"])
+def test_a_lead_coordinator_invites_a_colleague(client, katrineholm_kommun, role,
+                                                 django_capture_on_commit_callbacks):
+    municipality = None if role == "admin" else katrineholm_kommun
+    client.force_login(make_member(role, municipality=municipality))
+    page = client.get(reverse("admin:municipalities_membership_changelist")).content.decode()
+    assert reverse("admin:municipalities_membership_invite") in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client, katrineholm_kommun)
+    assert response.status_code == 302
+    per = User.objects.get(email="per@example.se")
+    assert per.is_staff and not per.has_usable_password()
+    assert per.memberships.get().municipality == katrineholm_kommun
+    granted = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_GRANTED,
+                                     details__member=per.username)
+    assert granted.details["role"] == "coordinator"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["per@example.se"]
+    link = re.search(r"https?://[^/\s]+(/reset/\S+/)", mail.outbox[0].body).group(1)
+    form_url = client.get(link).url
+    assert client.post(form_url, {"new_password1": "Per-lösenord-2026",
+                                  "new_password2": "Per-lösenord-2026"}).status_code == 302
+    per.refresh_from_db()
+    assert per.check_password("Per-lösenord-2026")
+
+
+@pytest.mark.parametrize("role", ["coordinator", "police", "publisher", "reviewer", "signer"])
+def test_only_a_lead_coordinator_invites(client, katrineholm_kommun, role):
+    client.force_login(make_member(role, municipality=katrineholm_kommun))
+    assert client.get(reverse("admin:municipalities_membership_invite")).status_code == 403
+    assert invite(client, katrineholm_kommun).status_code == 403
+    assert not User.objects.filter(email="per@example.se").exists()
+
+
+def test_a_lead_coordinator_invites_to_no_other_municipality(client, katrineholm_kommun):
+    client.force_login(make_member("lead", municipality=katrineholm_kommun))
+    flen = Municipality.objects.get(code="0482")
+    assert invite(client, flen).status_code == 400
+    assert invite(client, katrineholm_kommun, role="admin").status_code == 400
+    assert not User.objects.filter(email="per@example.se").exists()
+    assert len(mail.outbox) == 0
+
+
+def test_a_lead_coordinator_removes_a_colleague(client, katrineholm_kommun):
+    colleague = make_member("coordinator", municipality=katrineholm_kommun, username="per")
+    membership = colleague.memberships.get()
+    url = reverse("admin:municipalities_membership_delete", args=[membership.pk])
+    client.force_login(make_member("coordinator", municipality=katrineholm_kommun))
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    elsewhere = make_member("lead", municipality=Municipality.objects.get(code="0482"))
+    client.force_login(elsewhere)
+    assert client.post(url, {"post": "yes"}).status_code == 404
+    assert colleague.memberships.exists()
+    client.force_login(make_member("lead", municipality=katrineholm_kommun))
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not colleague.memberships.exists()
+    revoked = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_REVOKED)
+    assert revoked.details["member"] == "per"

@@ -1029,6 +1029,7 @@ OTHER_ROUTES = {
     "followup_tertial_choose", "followup_tertial_default", "followup_tertial",
     "followup_tertial_publish",
     "auth_user_password_change", "otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode",
+    "municipalities_membership_invite",  # tests/test_accounts.py
 }
 # Django's unnamed addresses: <id>/ sends on to <id>/change/; anything else is the
 # catch-all that sends an anonymous visitor to the login page.
