@@ -45,12 +45,12 @@ INSTALLED_APPS = [
     # One registry of permission rules: each app's rules.py, asked through user.has_perm.
     "rules.apps.AutodiscoverRulesConfig",
     # Login lockout after repeated failures, per username and address together.
-    "axes",
+    "config.apps.LockoutConfig",  # axes, with a Swedish section name
     # TOTP second factor for staff (DJANGO_REQUIRE_2FA).
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "config.apps.TwoFactorConfig",  # django_otp.plugins.otp_totp
     # The database queue behind django.tasks (TASKS below); `manage.py db_worker` runs it.
-    "django_tasks_db",
+    "config.apps.TaskQueueConfig",  # django_tasks_db
     "municipalities",
     "promises",
     "followup",

@@ -121,9 +121,12 @@ def screen(request, period_pk, year, number, *, model_admin):
                     messages.info(request, _("Nothing had changed, so nothing was saved."))
                 return HttpResponseRedirect(screen_url(period, tertial))
         else:
-            messages.error(request, _(
-                "Nothing was saved: %(count)s rows need correcting. They are marked below."
-            ) % {"count": len(sheet.invalid_rows())})
+            invalid = len(sheet.invalid_rows())
+            messages.error(request, ngettext(
+                "Nothing was saved: %(count)s row needs correcting. It is marked below.",
+                "Nothing was saved: %(count)s rows need correcting. They are marked below.",
+                invalid,
+            ) % {"count": invalid})
             status = 400
     elif request.method in ("GET", "HEAD"):
         sheet = TertialSheet(period, tertial, request.user)

@@ -21,7 +21,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from municipalities.audit import record_event
 from municipalities.models import AuditEvent
+from municipalities.roles import ANY_ROLE
+from municipalities.rules import is_national, places
 from municipalities.versioning import EditConflict, VersionedModel, describe_version
+
+
+# Fields whose filter choices are places.
+PLACE_FIELDS = {"county", "police_region", "municipality", "municipalities", "police_area"}
 
 
 def perm(model, action):
@@ -166,6 +172,20 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         if hasattr(queryset, "readable_by"):
             queryset = queryset.readable_by(request.user)
         return queryset
+
+    def get_list_filter(self, request):
+        """Filters by place (county, police region, municipality, police area) only for those
+        who act in more than one place: one municipality's coordinator has nothing to choose."""
+        filters = super().get_list_filter(request)
+        if is_national(request.user):
+            return filters
+        municipalities, areas = places(request.user, ANY_ROLE)
+        if len(municipalities) + len(areas) > 1:
+            return filters
+        return [
+            f for f in filters
+            if (f[0] if isinstance(f, (list, tuple)) else f).split("__")[0] not in PLACE_FIELDS
+        ]
 
     def has_module_permission(self, request):
         return request.user.is_staff and request.user.has_perm(self.perm("view"))

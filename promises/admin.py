@@ -110,7 +110,9 @@ class UndertakingAdmin(DocumentAdminMixin, PublishingActionsMixin, RulesAdmin):
     readonly_fields = ["status", "published_at", "unpublished_at", "unpublished_reason",
                        "created_at", "updated_at"]
     actions = ["publish_selected", "unpublish_selected", "generate_documents"]
-    list_filter = ["status", "valid_from"]
+    # The county filter is offered only to those who act in several places (RulesAdmin).
+    list_filter = ["status", "valid_from",
+                   ("municipalities__county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "municipalities__name", "police_area__name"]
     list_select_related = ["police_area"]
     date_hierarchy = "valid_from"

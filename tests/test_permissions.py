@@ -657,8 +657,14 @@ SUPERUSER_SPECS = [
         (AccessLog, lambda s: s.extra["log"], ("username", "x"), ["delete_selected"]),
         (AccessFailureLog, lambda s: s.extra["failure"], ("username", "x"),
          ["delete_selected"]),
-        (TOTPDevice, lambda s: s.extra["device"], ("name", "Ny telefon"), ["delete_selected"]),
     ]
+] + [
+    # A national administrator resets a lost two-factor device by deleting it; only
+    # superusers add devices or change their settings.
+    AdminSpec(TOTPDevice, reads=NATIONAL, changes=NOBODY, deletes=NATIONAL, scoped=False,
+              target=lambda s: s.extra["device"], change=("name", "Ny telefon"),
+              actions={"delete_selected": Action(NATIONAL, lambda s: s.extra["device"], gone,
+                                                 data={"post": "yes"})}),
 ]
 ALL_SPECS = SPECS + REFERENCE_SPECS + SUPERUSER_SPECS
 
@@ -1047,6 +1053,7 @@ OTHER_ROUTES = {
     "followup_tertial_choose", "followup_tertial_default", "followup_tertial",
     "followup_tertial_publish",
     "auth_user_password_change", "otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode",
+    "municipalities_membership_invite",  # tests/test_accounts.py
 }
 # Django's unnamed addresses: <id>/ sends on to <id>/change/; anything else is the
 # catch-all that sends an anonymous visitor to the login page.
