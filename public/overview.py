@@ -117,9 +117,10 @@ def overview_rows(today, filters=None):
     municipalities = Municipality.objects.select_related("county__police_region").prefetch_related(
         Prefetch("police_areas", queryset=PoliceArea.objects.only("pk", "name").order_by("name"))
     )
-    if filters and filters.county:
+    filters = filters or Filters(None, None, "municipality", False)
+    if filters.county:
         municipalities = municipalities.filter(county=filters.county)
-    if filters and filters.region:
+    if filters.region:
         municipalities = municipalities.filter(county__police_region=filters.region)
     current = current_periods(today)
     periods = periods_with_parties(current)
@@ -133,7 +134,6 @@ def overview_rows(today, filters=None):
     for municipality in municipalities:
         period = period_of.get(municipality.pk)
         rows.append(row_for(municipality, period, summaries, reports))
-    filters = filters or Filters(None, None, "municipality", False)
     return sorted_rows(rows, filters.sort, filters.descending)
 
 

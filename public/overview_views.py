@@ -74,6 +74,7 @@ def national_overview(request):
     context = {
         "rows": rows,
         "totals": overview.totals(rows),
+        "is_filtered": bool(filters.county or filters.region),
         "filters": filters,
         "counties": counties,
         "regions": regions,

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -58,6 +59,7 @@ def test_overview_lists_every_municipality_with_its_current_promise(client):
 def test_overview_filters_by_county_and_police_region(client):
     response = overview(client, lan="04")
     assert response.status_code == 200
+    assert re.search(r"<h1>[^<]*: Södermanlands län</h1>", response.content.decode())
     assert set(names(response)) == set(
         Municipality.objects.filter(county__code="04").values_list("name", flat=True)
     )
