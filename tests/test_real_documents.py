@@ -332,6 +332,9 @@ def test_a_four_month_period_with_numbered_priorities_and_promises_without_activ
     for promise in promises:
         assert f'id="row-{key("promise", promise)}"' in page
     assert coordinator.get(screen_url(period, 2025, 2)).status_code == 404
+    # Its first tertial has no "previous tertial" to show or ask for.
+    previous = gettext("Previous tertial (%(previous)s)").split("(")[0].strip()
+    assert previous not in page
     values = {"Löfte 1": 104, "Löfte 4": 9}
     follow_up(coordinator, period, 2025, 3, {
         key("promise", p): {
@@ -585,6 +588,9 @@ def test_the_katrineholm_2018_document(people):
                 **({"value": 2} if activity_spec.get("target_value") else {}),
             }
     follow_up(coordinator, period, 2018, 3, rows)
+    # A later tertial shows the one before it beside each row.
+    previous = gettext("Previous tertial (%(previous)s)").split("(")[0].strip()
+    assert previous in coordinator.get(screen_url(period, 2018, 3)).content.decode()
     summary = spec["tertial_reports"][2]["summary"]
     url = reverse("admin:followup_tertialreport_add")
     data = form_on(coordinator, url, "tertialreport_form")
