@@ -144,7 +144,7 @@ def approve(obj, *, by, request=None):
                 "approving it."
             ) % {"object": obj}, code="changed")
         approvals = [a for a in locked.approvals.all() if a.counts_for(locked)]
-        if any(approval.user_id == by.pk for approval in approvals):
+        if by is not None and any(approval.user_id == by.pk for approval in approvals):
             raise ValidationError(_(
                 "You have already approved this version of “%(object)s”. A publisher of the "
                 "other party approves it next."
