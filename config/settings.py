@@ -45,12 +45,12 @@ INSTALLED_APPS = [
     # One registry of permission rules: each app's rules.py, asked through user.has_perm.
     "rules.apps.AutodiscoverRulesConfig",
     # Login lockout after repeated failures, per username and address together.
-    "axes",
+    "config.apps.LockoutConfig",  # axes, with a Swedish section name
     # TOTP second factor for staff (DJANGO_REQUIRE_2FA).
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "config.apps.TwoFactorConfig",  # django_otp.plugins.otp_totp
     # The database queue behind django.tasks (TASKS below); `manage.py db_worker` runs it.
-    "django_tasks_db",
+    "config.apps.TaskQueueConfig",  # django_tasks_db
     "municipalities",
     "promises",
     "followup",
@@ -246,6 +246,11 @@ TASKS = {
     }
 }
 
+# A period or tertial report is published only when a publisher of the municipality and one
+# of the police area have both approved it (promises/approval.py). Off: one publisher
+# publishes alone.
+PORTAL_DUAL_APPROVAL = env_bool("PORTAL_DUAL_APPROVAL", default=True)
+
 # Who runs the portal, for the privacy page (/integritet/) and the e-mail to subscribers.
 PORTAL_OPERATOR = env_str(
     "PORTAL_OPERATOR", default="Medborgarlöften (utvecklingsmiljö)" if DEBUG else ""
@@ -255,6 +260,12 @@ PORTAL_CONTACT_EMAIL = env_str(
 )
 # The personuppgiftsansvarig (GDPR controller) for the subscribers' addresses.
 PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", default=PORTAL_OPERATOR)
+# Where people report accessibility problems or ask for content in another format, named
+# on the accessibility statement (/tillganglighet/): an e-mail address, a web address or a
+# telephone number.
+PORTAL_ACCESSIBILITY_CONTACT = env_str(
+    "PORTAL_ACCESSIBILITY_CONTACT", default=PORTAL_CONTACT_EMAIL
+)
 # Subscription requests per client address and minute, and per e-mail address and hour;
 # more get 429 (public/throttle.py). 0 turns a limit off.
 SUBSCRIBE_REQUESTS_PER_MINUTE = env_int("SUBSCRIBE_REQUESTS_PER_MINUTE", default=5)

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from municipalities import accounts
 from public import views as public_views
 from public.cache import cache_public_page
 from public.sitemaps import SITEMAPS
@@ -26,6 +27,8 @@ handler500 = "config.middleware.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Before the admin's own addresses, which would catch admin/password_reset/.
+    *accounts.urlpatterns,
     path("admin/", admin.site.urls),
     path("robots.txt", public_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", cache_public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),

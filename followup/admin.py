@@ -102,16 +102,19 @@ class FollowUpAdmin(RulesAdmin):
 @admin.register(TertialReport)
 class TertialReportAdmin(PublishingActionsMixin, RulesAdmin):
     list_display = [
-        "period", "year", "tertial", "status", "presented_on", "published_at", "screen_link",
+        "period", "year", "tertial", "status", "approval_state", "presented_on",
+        "published_at", "screen_link",
     ]
     list_filter = ["status", "year", "tertial"]
     list_select_related = ["period"]
     search_fields = ["summary", "period__title", "period__municipalities__name"]
     autocomplete_fields = ["period"]
-    readonly_fields = ["status", "published_at", "unpublished_at", "unpublished_reason"]
-    actions = ["publish_selected", "unpublish_selected"]
+    readonly_fields = ["status", "approvals_given", "published_at", "unpublished_at",
+                       "unpublished_reason"]
+    actions = ["approve_selected", "publish_selected", "unpublish_selected"]
     fields = ["period", ("year", "tertial"), "summary", "presented_on", "status",
-              "published_at", "unpublished_at", "unpublished_reason", "loaded_version"]
+              "approvals_given", "published_at", "unpublished_at", "unpublished_reason",
+              "loaded_version"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -5,13 +5,17 @@ municipality; lead coordinators invite and remove their municipality's colleague
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from municipalities import services
+from municipalities import accounts, services
 from municipalities.admin_rules import RulesAdmin, VersionedModelForm, perm
 from municipalities.models import County, Membership, Municipality, PoliceArea, PoliceRegion
+from municipalities.roles import Role
 from municipalities.rules import EDITORS, LEADS, is_national, places
 
 
@@ -142,10 +146,14 @@ class PoliceAreaAdmin(RulesAdmin):
                 moved = services.merge_police_areas(
                     keep, [a for a in areas if a != keep], by=request.user, request=request
                 )
+            periods = ngettext("%(count)s period", "%(count)s periods", moved["periods"]) % {
+                "count": moved["periods"]}
+            members = ngettext(
+                "%(count)s membership", "%(count)s memberships", moved["memberships"]
+            ) % {"count": moved["memberships"]}
             self.message_user(request, _(
-                "Merged into %(area)s: %(periods)s periods and %(members)s memberships moved."
-            ) % {"area": keep, "periods": moved["periods"], "members": moved["memberships"]},
-                messages.SUCCESS)
+                "Merged into %(area)s: %(periods)s and %(members)s moved."
+            ) % {"area": keep, "periods": periods, "members": members}, messages.SUCCESS)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -187,6 +195,44 @@ class MembershipForm(forms.ModelForm):
         return cleaned
 
 
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=150,
+                                 required=False)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=150,
+                                required=False)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=[
+        choice for choice in Role.choices if choice[0] != Role.NATIONAL_ADMIN
+    ])
+    municipality = forms.ModelChoiceField(label=gettext_lazy("Municipality"),
+                                          queryset=Municipality.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["municipality"].queryset = (
+            Municipality.objects.all() if is_national(user)
+            else Municipality.objects.filter(pk__in=places(user, LEADS)[0])
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        granted = Membership(role=cleaned.get("role") or "",
+                             municipality=cleaned.get("municipality"))
+        if not self.user.has_perm("municipalities.add_membership", granted):
+            raise forms.ValidationError(_(
+                "You may give roles only in the municipality where you are lead coordinator."
+            ), code="outside_responsibility")
+        email = cleaned.get("email")
+        if email and Membership.objects.filter(
+            user__email__iexact=email, role=cleaned.get("role"),
+            municipality=cleaned.get("municipality"),
+        ).exists():
+            raise forms.ValidationError(_("The user already has this role here."),
+                                        code="duplicate")
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(RulesAdmin):
     form = MembershipForm
@@ -221,6 +267,39 @@ class MembershipAdmin(RulesAdmin):
             return queryset
         own, _areas = places(request.user, LEADS)
         return queryset.filter(municipality__in=own)
+
+    def get_urls(self):
+        return [
+            path("invite/", self.admin_site.admin_view(self.invite_view),
+                 name="municipalities_membership_invite"),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request):
+        """A lead coordinator (or a national administrator) invites a colleague: the account
+        is made when needed, the role given, and a set-password link sent."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = InvitationForm(request.POST or None, user=request.user)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            membership = accounts.invite(
+                email=data["email"], role=data["role"], municipality=data["municipality"],
+                first_name=data["first_name"], last_name=data["last_name"], by=request.user,
+            )
+            self.message_user(request, _("Invited %(email)s as %(role)s in %(place)s.") % {
+                "email": data["email"], "role": membership.get_role_display(),
+                "place": membership.municipality,
+            }, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:municipalities_membership_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Invite a colleague"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/municipalities/invite.html", context,
+                                status=400 if form.is_bound else 200)
 
     def save_model(self, request, obj, form, change):
         # Role changes reach the audit log through municipalities/signals.py.

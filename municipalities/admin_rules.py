@@ -21,7 +21,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from municipalities.audit import record_event
 from municipalities.models import AuditEvent
+from municipalities.roles import ANY_ROLE
+from municipalities.rules import is_national, places
 from municipalities.versioning import EditConflict, VersionedModel, describe_version
+
+
+# Fields whose filter choices are places.
+PLACE_FIELDS = {"county", "police_region", "municipality", "municipalities", "police_area"}
 
 
 def perm(model, action):
@@ -150,6 +156,9 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
 
     form = VersionedModelForm
 
+    class Media:
+        js = ["js/admin-accessible-names.js"]
+
     def perm(self, action):
         return perm(self.model, action)
 
@@ -163,6 +172,20 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         if hasattr(queryset, "readable_by"):
             queryset = queryset.readable_by(request.user)
         return queryset
+
+    def get_list_filter(self, request):
+        """Filters by place (county, police region, municipality, police area) only for those
+        who act in more than one place: one municipality's coordinator has nothing to choose."""
+        filters = super().get_list_filter(request)
+        if is_national(request.user):
+            return filters
+        municipalities, areas = places(request.user, ANY_ROLE)
+        if len(municipalities) + len(areas) > 1:
+            return filters
+        return [
+            f for f in filters
+            if (f[0] if isinstance(f, (list, tuple)) else f).split("__")[0] not in PLACE_FIELDS
+        ]
 
     def has_module_permission(self, request):
         return request.user.is_staff and request.user.has_perm(self.perm("view"))
@@ -202,9 +225,35 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
             obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
+    def refusal(self, action):
+        """Why a page of this admin is refused, for the 403 page (Django's admin refuses
+        without saying)."""
+        names = {"things": self.model._meta.verbose_name_plural,
+                 "thing": self.model._meta.verbose_name}
+        if action == "add":
+            return _("Your role does not let you add %(things)s.") % names
+        if action == "delete":
+            return _("You may not delete this %(thing)s: your role does not allow it, or it "
+                     "belongs to something published (unpublish that first).") % names
+        if action == "revert":
+            return _("Your role lets you read this %(thing)s, but not restore an earlier "
+                     "version of it.") % names
+        return _("Your role does not let you use %(things)s.") % names
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except PermissionDenied as denied:
+            raise self.explained(denied, "view") from None
+
+    def explained(self, denied, action):
+        return denied if denied.args else PermissionDenied(self.refusal(action))
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as denied:
+            raise self.explained(denied, "view" if object_id else "add") from None
         except EditConflict as conflict:
             # A writer the form did not see (an inline row, a signal) moved on meanwhile.
             self.message_user(request, conflict.newer_version().message(), messages.ERROR)
@@ -219,6 +268,8 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         self.readable_object(request, object_id)
         try:
             return super().delete_view(request, object_id, extra_context)
+        except PermissionDenied as denied:
+            raise self.explained(denied, "delete") from None
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
@@ -227,7 +278,7 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         """The row at an object's address. Who may not use this kind of row at all is
         refused, as on its list; who may, but not read this row, finds nothing."""
         if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(self.refusal("view"))
         obj = self.get_object(request, unquote(object_id))  # None for a malformed id too
         if obj is None or not self.has_view_or_change_permission(request, obj):
             raise Http404(_("Not found."))
@@ -251,7 +302,7 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         if not request.user.has_perm(self.perm("revert"), obj):
-            raise PermissionDenied
+            raise PermissionDenied(self.refusal("revert"))
         before = model_to_dict(obj)
         with transaction.atomic():
             response = super().history_form_view(request, object_id, version_id, extra_context)

@@ -7,5 +7,7 @@ class MunicipalitiesConfig(AppConfig):
     verbose_name = _("Municipalities and police")
 
     def ready(self):
-        # Registers the audit receivers and the audit log admin.
-        from municipalities import admin_audit, signals  # noqa: F401
+        # Registers the audit receivers, the audit log admin and the two-factor devices admin.
+        from municipalities import (  # noqa: F401
+            admin_accounts, admin_audit, admin_devices, signals,
+        )

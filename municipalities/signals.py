@@ -7,6 +7,7 @@ the shell. The acting user comes from the request simple_history's middleware ke
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.models import HistoricalRecords
 
 from municipalities.audit import record_event
@@ -90,4 +91,14 @@ def audit_membership_deleted(sender, instance, origin=None, **kwargs):
     record_event(
         action=AuditEvent.Action.ROLE_REVOKED, user=acting_user(request), obj=instance,
         request=request, **describe(instance),
+    )
+
+
+@receiver(post_delete, sender=TOTPDevice, dispatch_uid="audit_device_reset")
+def audit_device_reset(sender, instance, origin=None, **kwargs):
+    """A deleted two-factor device is a reset: its owner logs in again only with a new one."""
+    request = current_request()
+    record_event(
+        action=AuditEvent.Action.DEVICE_RESET, user=acting_user(request), obj=instance,
+        request=request, member=instance.user.get_username(), device=instance.name,
     )

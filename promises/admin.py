@@ -110,7 +110,9 @@ class UndertakingAdmin(DocumentAdminMixin, PublishingActionsMixin, RulesAdmin):
     readonly_fields = ["status", "published_at", "unpublished_at", "unpublished_reason",
                        "created_at", "updated_at"]
     actions = ["publish_selected", "unpublish_selected", "generate_documents"]
-    list_filter = ["status", "valid_from"]
+    # The county filter is offered only to those who act in several places (RulesAdmin).
+    list_filter = ["status", "valid_from",
+                   ("municipalities__county", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "municipalities__name", "police_area__name"]
     list_select_related = ["police_area"]
     date_hierarchy = "valid_from"
@@ -183,18 +185,19 @@ class PromisePeriodAdmin(UndertakingAdmin):
     form = PeriodForm
     list_display = [
         "title", "municipality_names", "police_area", "valid_from", "valid_to", "status",
-        "promise_count", "document_state",
+        "approval_state", "promise_count", "document_state",
     ]
     inlines = [PriorityInline, FocusAreaInline, SignatoryInline, PromiseInline]
-    actions = [*UndertakingAdmin.actions, "copy_as_next_draft"]
+    actions = ["approve_selected", *UndertakingAdmin.actions, "copy_as_next_draft"]
+    readonly_fields = [*UndertakingAdmin.readonly_fields, "approvals_given"]
     autocomplete_fields = ["municipalities", "police_area", "agreement"]
     fieldsets = [
         (None, {"fields": [
             "parties", "police_area", "agreement", "title", ("valid_from", "valid_to"),
         ]}),
         (gettext_lazy("Publishing"), {"fields": [
-            "status", "published_at", "unpublished_at", "unpublished_reason", "created_at",
-            "updated_at",
+            "status", "approvals_given", "published_at", "unpublished_at",
+            "unpublished_reason", "created_at", "updated_at",
         ]}),
         (gettext_lazy("The document"), {"fields": [
             "introduction", "situation", "citizen_experience", "effects",

@@ -138,6 +138,8 @@ def period_record(period, progress, reports, url):
             "email": period.contact_email, "phone": period.contact_phone,
         },
         "priorities": [priority.text for priority in period.priorities.all()],
+        # Beside "priorities", index for index: the numbering as the document writes it.
+        "priority_labels": [priority.label for priority in period.priorities.all()],
         "focus_areas": [
             {"label": area.label, "name": area.name, "description": area.description}
             for area in period.focus_areas.all()
@@ -269,8 +271,7 @@ class Line:
 
 def csv_cell(value):
     """A cell as text that a spreadsheet shows and never runs: text that would start a
-    formula (=, +, -, @, and their full-width forms) gets a leading apostrophe; numbers stay
-    numbers."""
+    formula gets a leading apostrophe; numbers stay numbers."""
     if value is None:
         return ""
     if isinstance(value, str) and looks_like_formula(value):

@@ -1,24 +1,65 @@
-"""Search over published periods: municipality names and titles, promises, activities and
-public follow-up accounts.
+"""Search over what published periods say: municipality names and titles, promises,
+activities, indicators, priorities, focus areas, their labels, and public follow-up
+accounts, ranked, filtered and a page at a time.
 
-On PostgreSQL, Swedish full-text search with stemming, written with exactly the
-expressions the GIN indexes hold (`to_tsvector('swedish', text)`), so they are used.
-On SQLite a case-insensitive substring match.
+Every word must be found in some form. On PostgreSQL a word is found by Swedish full-text
+stemming, written with exactly the expressions the GIN indexes hold
+(`to_tsvector('swedish', label || ' ' || text)`), or by a prefix of its root
+("nattvandring", "nattvandrare" and "nattvandrande" share "nattvandr"), which the same
+indexes answer. On SQLite a word is found as a case-insensitive substring of its root.
+
+The hits of all kinds are ranked and cut to one page in one query of keys only; the page's
+rows are then read in one more query, and the names of their municipalities in one more, so
+a page costs the same however many rows match.
 """
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection
-from django.db.models import Func, Q
+from django.db.models import (
+    BigIntegerField, CharField, DateField, Exists, F, Func, IntegerField, OuterRef, Q,
+    Subquery, Value,
+)
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import FollowUp
-from promises.models import Activity, Promise, PromisePeriod
+from followup.progress import STATUS_LABELS, STATUS_MARKERS
+from promises.models import (
+    Activity, Agreement, FocusArea, Indicator, Party, PeriodMunicipality, Priority, Promise,
+    PromisePeriod,
+)
 
 MAX_QUERY_LENGTH = 200
-MAX_RESULTS_PER_KIND = 50
+MAX_WORDS = 8
+# Counting every hit of a common word is as slow as finding them all: past this many the
+# page says "more than 1 000" and offers the first ones.
+COUNT_CAP = 1000
+# A root shorter than this would find unrelated words ("bil" in "bild"); such a word is
+# found by its own forms only.
+MIN_ROOT = 5
+SNIPPET_LENGTH = 300
+PAGE_SIZE = 20
+
+WORD = re.compile(r"[^\W_]+")
+# Swedish endings of inflection and of the commonest derivations, longest first: what is
+# left is a word's root, and words sharing a root are related forms.
+ENDINGS = sorted(
+    {
+        "heterna", "hetens", "heten", "heter", "het", "arnas", "ernas", "ornas", "andes",
+        "andet", "ande", "ende", "arens", "arna", "erna", "orna", "are", "aren", "ares",
+        "ingarnas", "ingarna", "ingar", "ingen", "ingens", "ings", "ing", "ningar",
+        "ningen", "ning", "aste", "ast", "ade", "ad", "ar", "er", "or", "en", "et", "na",
+        "as", "es", "a", "e", "s",
+    },
+    key=len, reverse=True,
+)
 
 
 class BadQuery(Exception):
@@ -26,17 +67,6 @@ class BadQuery(Exception):
         super().__init__(message)
         self.message = message
         self.is_bad_request = is_bad_request
-
-
-class SwedishVector(Func):
-    """`to_tsvector('swedish', column)`, the very expression of our search indexes.
-
-    Django's SearchVector wraps the column in COALESCE(… ::text), which no index matches.
-    """
-
-    function = "to_tsvector"
-    template = "%(function)s('swedish'::regconfig, %(expressions)s)"
-    output_field = SearchVectorField()
 
 
 def clean_query(raw):
@@ -55,54 +85,453 @@ def clean_query(raw):
     return cleaned
 
 
-@dataclass
-class Results:
-    periods: list
-    promises: list
-    activities: list
-    followups: list
+def root(word):
+    """The word without its Swedish ending, when enough is left to mean something."""
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= MIN_ROOT:
+            return word[: -len(ending)]
+    return word
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The words searched for and the roots their related forms share."""
+
+    words: tuple
+    roots: tuple
+
+    @classmethod
+    def of(cls, query):
+        words = tuple(dict.fromkeys(w.lower() for w in WORD.findall(query)))[:MAX_WORDS]
+        return cls(words=words, roots=tuple(root(w) for w in words))
+
+    def tsquery(self):
+        """Every word, each by its Swedish stem or by a prefix of its root."""
+        combined = None
+        for word, stem in zip(self.words, self.roots, strict=True):
+            term = SearchQuery(word, config="swedish", search_type="plain")
+            if len(stem) >= MIN_ROOT:
+                term |= SearchQuery(f"{stem}:*", config="simple", search_type="raw")
+            combined = term if combined is None else combined & term
+        return combined
+
+    def substring_q(self, columns):
+        """SQLite: every word's root in one of the columns."""
+        condition = Q()
+        for stem in self.roots:
+            either = Q()
+            for column in columns:
+                either |= Q(**{f"{column}__icontains": stem})
+            condition &= either
+        return condition
+
+
+class SwedishVector(Func):
+    """`to_tsvector('swedish', a || ' ' || b)`, the very expression of our search indexes.
+
+    Django's SearchVector wraps each column in COALESCE(… ::text), which no index matches.
+    """
+
+    function = "to_tsvector"
+    template = "%(function)s('swedish'::regconfig, %(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = SearchVectorField()
+
+
+@dataclass(frozen=True)
+class Filters:
+    municipality: object = None  # a Municipality's pk
+    county: object = None  # a County's pk
+    year: int | None = None
+    party: str = ""
+    status: str = ""
+
+
+# What each kind of hit is: its rows, the columns searched, where its period is.
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: object
+    model: type
+    columns: tuple
+    period: str  # path to the period ("" for the period itself)
+    rank: int  # kinds higher up come first; within a kind, the newest rows
+    has_party: bool = False
+    has_status: bool = False
+    owned_by_agreement: bool = False
+
+    def published(self):
+        if self.model is PromisePeriod:
+            return PromisePeriod.objects.published()
+        if self.model is FollowUp:
+            return FollowUp.objects.public()
+        if self.owned_by_agreement:
+            return self.model.objects.filter(
+                Q(period__status="published") | Q(agreement__status="published")
+            )
+        return self.model.objects.filter(**{f"{self.period}__status": "published"})
+
+    def path(self, field):
+        return f"{self.period}__{field}" if self.period else field
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        Kind("period", _("Citizen promise"), PromisePeriod, ("title",), "", 7),
+        Kind("promise", _("Promise"), Promise, ("label", "text"), "period", 6,
+             has_party=True, has_status=True),
+        Kind("priority", _("Priority"), Priority, ("label", "text"), "period", 5),
+        Kind("focus_area", _("Focus area"), FocusArea, ("label", "name", "description"),
+             "period", 4, owned_by_agreement=True),
+        Kind("indicator", _("Indicator"), Indicator, ("label", "name"), "promise__period", 3,
+             has_party=True, has_status=True),
+        Kind("activity", _("Activity"), Activity, ("label", "text"), "promise__period", 2,
+             has_party=True, has_status=True),
+        Kind("followup", _("Follow-up"), FollowUp, ("account",), "promise__period", 1,
+             has_party=True, has_status=True),
+    )
+}
+
+
+def latest_status(kind, field="status"):
+    """The status (or year, or tertial) of the row's latest public follow-up."""
+    public = FollowUp.objects.public()
+    if kind == "promise":
+        rows = public.filter(promise=OuterRef("pk"), activity=None, indicator=None)
+    else:
+        rows = public.filter(**{kind: OuterRef("pk")})
+    return Subquery(rows.order_by("-year", "-tertial").values(field)[:1])
+
+
+def party_q(kind, party):
+    if kind == "promise":
+        return Q(party=party)
+    if kind in {"activity", "indicator"}:
+        own = "responsible_party" if kind == "activity" else "reporting_party"
+        return Q(**{own: party}) | Q(**{own: "", "promise__party": party})
+    # A follow-up is reported by its subject's party, else by the promise's.
+    return (
+        Q(activity__responsible_party=party) | Q(indicator__reporting_party=party)
+        | ((Q(activity__isnull=True) | Q(activity__responsible_party=""))
+           & (Q(indicator__isnull=True) | Q(indicator__reporting_party=""))
+           & Q(promise__party=party))
+    )
+
+
+def place_q(kind, **lookup):
+    """Rows whose period (or agreement) has a municipality matching `lookup`."""
+    in_period = Exists(PeriodMunicipality.objects.filter(
+        period=OuterRef(kind.path("pk")) if kind.period else OuterRef("pk"), **lookup
+    ))
+    if not kind.owned_by_agreement:
+        return in_period
+    in_agreement = Exists(Agreement.municipalities.through.objects.filter(
+        agreement=OuterRef("agreement"), **lookup
+    ))
+    return in_period | in_agreement
+
+
+def year_q(kind, year):
+    if kind.model is FollowUp:
+        return Q(year=year)
+    starts, ends = f"{year}-12-31", f"{year}-01-01"
+    condition = Q(**{kind.path("valid_from__lte"): starts, kind.path("valid_to__gte"): ends})
+    if kind.owned_by_agreement:
+        condition |= Q(agreement__valid_from__lte=starts, agreement__valid_to__gte=ends)
+    return condition
+
+
+def matching(kind, terms, filters):
+    """The published rows of `kind` that match, as (kind, rank, pk), or None when the
+    filters rule the kind out."""
+    if (filters.party and not kind.has_party) or (filters.status and not kind.has_status):
+        return None
+    rows = kind.published()
+    if kind.model is PromisePeriod:
+        rows = rows.filter(period_text_q(terms))
+    elif connection.vendor == "postgresql":
+        rows = rows.annotate(hit_vector=SwedishVector(*kind.columns)).filter(
+            hit_vector=terms.tsquery()
+        )
+    else:
+        rows = rows.filter(terms.substring_q(kind.columns))
+    if filters.municipality:
+        rows = rows.filter(place_q(kind, municipality=filters.municipality))
+    if filters.county:
+        rows = rows.filter(place_q(kind, municipality__county=filters.county))
+    if filters.year:
+        rows = rows.filter(year_q(kind, filters.year))
+    if filters.party:
+        rows = rows.filter(party_q(kind.name, filters.party))
+    if filters.status:
+        if kind.model is FollowUp:
+            rows = rows.filter(status=filters.status)
+        else:
+            rows = rows.annotate(hit_status=latest_status(kind.name)).filter(
+                hit_status=filters.status
+            )
+    return rows.annotate(
+        hit_kind=Value(kind.name, output_field=CharField()),
+        hit_rank=Value(kind.rank, output_field=IntegerField()),
+        hit_pk=F("pk"),
+    ).values("hit_kind", "hit_rank", "hit_pk").order_by()
+
+
+def period_text_q(terms):
+    """Every word's root in the period's title or in one of its municipalities' names."""
+    condition = Q()
+    for stem in terms.roots:
+        condition &= Q(title__icontains=stem) | Q(pk__in=PeriodMunicipality.objects.filter(
+            municipality__name__icontains=stem,
+        ).values("period_id"))
+    return condition
+
+
+class Hits:
+    """The ranked hits of a search, sliced by Django's Paginator one page at a time.
+
+    `count()` stops counting at COUNT_CAP + 1; `is_capped` then says there are more.
+    """
+
+    def __init__(self, terms, filters):
+        self.terms = terms
+        parts = [matching(kind, terms, filters) for kind in KINDS.values()] if terms.words \
+            else []
+        self.parts = parts = [part for part in parts if part is not None]
+        self.all = self.ranked = None
+        if parts:
+            # Ranked by kind, then newest first: orders the indexes give, so a page of a
+            # common word is found without reading (or ranking) every row that has it.
+            self.all = parts[0].union(*parts[1:], all=True).order_by()
+            self.ranked = self.all.order_by("-hit_rank", "-hit_pk")
+        self._count = None
+
+    def count(self):
+        if self._count is None:
+            self._count = 0 if self.all is None else self.all[: COUNT_CAP + 1].count()
+        return min(self._count, COUNT_CAP)
+
+    cap = COUNT_CAP
 
     @property
-    def count(self):
-        return len(self.periods) + len(self.promises) + len(self.activities) + len(
-            self.followups
+    def is_capped(self):
+        self.count()
+        return self._count > COUNT_CAP
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, page):
+        if self.ranked is None or page.start >= page.stop:
+            return []
+        keys = [(row["hit_kind"], row["hit_pk"]) for row in self.page_of_keys(page)]
+        return hydrate(keys, self.terms)
+
+    def page_of_keys(self, page):
+        if not connection.features.supports_slicing_ordering_in_compound:
+            return self.ranked[page]
+        # No kind gives more than a page's end of rows, each found newest first by its
+        # own index: the database reads that many of a common word, not all of them.
+        window = [part.order_by("-hit_pk")[: page.stop] for part in self.parts]
+        return window[0].union(*window[1:], all=True).order_by("-hit_rank", "-hit_pk")[page]
+
+
+# The page's rows -------------------------------------------------------------------------
+
+COLUMNS = ("kind", "pk", "label", "text", "more", "period_id", "agreement_id", "title",
+           "valid_from", "valid_to", "promise_id", "party", "status", "year", "tertial")
+
+
+def details(kind, pks):
+    """The columns a hit shows, the same for every kind (blank where one does not apply)."""
+    # Typed NULLs: PostgreSQL resolves an untyped NULL in the first parts of a union as text.
+    blank, none = Value("", output_field=CharField()), Cast(None, BigIntegerField())
+    rows = kind.model.objects.filter(pk__in=pks)
+    owner = kind.path
+    values = {
+        "kind": Value(kind.name, output_field=CharField()),
+        "pk": F("pk"),
+        "label": blank, "text": blank, "more": blank,
+        "period_id": F(owner("pk")) if kind.period else F("pk"),
+        "agreement_id": none,
+        "title": F(owner("title")),
+        "valid_from": F(owner("valid_from")),
+        "valid_to": F(owner("valid_to")),
+        "promise_id": none, "party": blank, "status": blank, "year": none, "tertial": none,
+    }
+    if kind.name == "period":
+        values["text"] = F("title")
+    elif kind.name == "followup":
+        values.update(
+            text=F("account"), promise_id=F("promise_id"), status=F("status"),
+            year=F("year"), tertial=F("tertial"), party=F("promise__party"),
+            more=Func(F("activity__text"), F("indicator__name"), F("promise__text"),
+                      function="COALESCE", output_field=CharField()),
         )
-
-
-def text_matches(queryset, column, query):
-    if connection.vendor == "postgresql":
-        return queryset.annotate(matched_vector=SwedishVector(column)).filter(
-            matched_vector=SearchQuery(query, config="swedish", search_type="websearch")
+    else:
+        values.update(label=F("label"), text=F(kind.columns[1]))
+    if kind.name == "focus_area":
+        values.update(
+            more=F("description"), agreement_id=F("agreement_id"),
+            title=Func(F("period__title"), F("agreement__title"), function="COALESCE",
+                       output_field=CharField()),
+            valid_from=Func(F("period__valid_from"), F("agreement__valid_from"),
+                            function="COALESCE", output_field=DateField()),
+            valid_to=Func(F("period__valid_to"), F("agreement__valid_to"),
+                          function="COALESCE", output_field=DateField()),
         )
-    return queryset.filter(**{f"{column}__icontains": query})
+    if kind.name == "promise":
+        values.update(promise_id=F("pk"), party=F("party"))
+    if kind.name in {"activity", "indicator"}:
+        own = "responsible_party" if kind.name == "activity" else "reporting_party"
+        values.update(promise_id=F("promise_id"), party=Func(
+            Func(F(own), Value(""), function="NULLIF"), F("promise__party"),
+            function="COALESCE", output_field=CharField(),
+        ))
+    if kind.has_status and kind.name != "followup":
+        values.update(
+            status=latest_status(kind.name), year=latest_status(kind.name, "year"),
+            tertial=latest_status(kind.name, "tertial"),
+        )
+    names = {f"hit_{name}": value for name, value in values.items()}
+    return rows.annotate(**names).values(*names).order_by()
 
 
-def search(query):
-    published = PromisePeriod.objects.published()
-    periods = (
-        published.filter(Q(municipalities__name__icontains=query) | Q(title__icontains=query))
-        .distinct().select_related("police_area").prefetch_related("municipalities")
-        .order_by("-valid_from", "pk")
-    )
-    promises = (
-        text_matches(Promise.objects.filter(period__in=published), "text", query)
-        .select_related("period")
-        .order_by("-period__valid_from", "period", "order", "pk")
-    )
-    activities = (
-        text_matches(Activity.objects.filter(promise__period__in=published), "text", query)
-        .select_related("promise__period")
-        .order_by("-promise__period__valid_from", "promise__order", "order", "pk")
-    )
-    followups = (
-        text_matches(FollowUp.objects.public(), "account", query)
-        .defer("internal_note")
-        .select_related("promise__period", "activity", "indicator")
-        .order_by("-year", "-tertial", "pk")
-    )
-    return Results(
-        periods=list(periods[:MAX_RESULTS_PER_KIND]),
-        promises=list(promises[:MAX_RESULTS_PER_KIND]),
-        activities=list(activities[:MAX_RESULTS_PER_KIND]),
-        followups=list(followups[:MAX_RESULTS_PER_KIND]),
-    )
+def hydrate(keys, terms):
+    """The hits for `keys` ((kind, pk), in rank order), read in two queries."""
+    if not keys:
+        return []
+    parts = [
+        details(kind, [pk for name, pk in keys if name == kind.name])
+        for kind in KINDS.values() if any(name == kind.name for name, _pk in keys)
+    ]
+    rows = {
+        (row["hit_kind"], row["hit_pk"]): row
+        for row in parts[0].union(*parts[1:], all=True).order_by()
+    }
+    names = municipality_names(rows.values())
+    hits = []
+    for key in keys:
+        row = {name.removeprefix("hit_"): value for name, value in rows[key].items()}
+        owner = ("agreement", row["agreement_id"]) if row["agreement_id"] else (
+            "period", row["period_id"])
+        hits.append(Hit(kind=KINDS[row["kind"]], row=row, terms=terms,
+                        municipalities=names.get(owner, "")))
+    return hits
+
+
+def municipality_names(rows):
+    """{("period" or "agreement", pk): "Flen, Katrineholm"} in one query."""
+    periods = {row["hit_period_id"] for row in rows if not row["hit_agreement_id"]}
+    agreements = {row["hit_agreement_id"] for row in rows if row["hit_agreement_id"]}
+    parts = []
+    if periods:
+        parts.append(PeriodMunicipality.objects.filter(period__in=periods).values_list(
+            Value("period", output_field=CharField()), "period_id", "municipality__name",
+        ).order_by())
+    if agreements:
+        parts.append(Agreement.municipalities.through.objects.filter(
+            agreement__in=agreements
+        ).values_list(
+            Value("agreement", output_field=CharField()), "agreement_id", "municipality__name",
+        ).order_by())
+    names = {}
+    for owner, pk, name in sorted(parts[0].union(*parts[1:], all=True).order_by(),
+                                  key=lambda row: row[2]):
+        names.setdefault((owner, pk), []).append(name)
+    return {owner: ", ".join(found) for owner, found in names.items()}
+
+
+@dataclass
+class Hit:
+    kind: Kind
+    row: dict
+    terms: Terms
+    municipalities: str
+
+    @property
+    def url(self):
+        row = self.row
+        if row["agreement_id"]:
+            return reverse("public:agreement", kwargs={"pk": row["agreement_id"]})
+        if self.kind.name == "followup":
+            return reverse("public:tertial_report", kwargs={
+                "pk": row["period_id"], "year": row["year"], "tertial": row["tertial"],
+            }) + f"#promise-{row['promise_id']}"
+        url = reverse("public:period", kwargs={"pk": row["period_id"]})
+        if row["promise_id"]:
+            return f"{url}#promise-{row['promise_id']}"
+        if self.kind.name in {"priority", "focus_area"}:
+            return f"{url}#background"
+        return url
+
+    @property
+    def title(self):
+        return self.row["title"]
+
+    @property
+    def kind_and_label(self):
+        """"Löfte 3" rather than "Löfte · Löfte 3"; "Aktivitet · 3." otherwise."""
+        kind, label = str(self.kind.label), self.row["label"]
+        if not label:
+            return kind
+        return label if label.lower().startswith(kind.lower()) else f"{kind} · {label}"
+
+    @property
+    def party_label(self):
+        return Party(self.row["party"]).label if self.row["party"] else ""
+
+    @property
+    def snippet(self):
+        return highlight(self.row["text"], self.terms)
+
+    @property
+    def context(self):
+        """What a follow-up is of, or a focus area's description."""
+        return highlight(self.row["more"] or "", self.terms)
+
+    @property
+    def has_status(self):
+        return self.kind.has_status and self.row["year"] is not None
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.row["status"] or ""]
+
+    @property
+    def marker(self):
+        return STATUS_MARKERS[self.row["status"] or ""]
+
+    @property
+    def status_class(self):
+        return self.row["status"] or "not_reported"
+
+
+def highlight(text, terms, length=SNIPPET_LENGTH):
+    """`text` escaped, cut to about `length` characters around its first match, with each
+    word found marked (<mark>)."""
+    found = [
+        match for match in WORD.finditer(text)
+        if any(match.group().lower().startswith(stem) for stem in terms.roots)
+    ]
+    start, end, parts = 0, len(text), []
+    if len(text) > length:
+        first = found[0].start() if found else 0
+        start = max(0, min(first - length // 3, len(text) - length))
+        end = start + length
+        if start:
+            start = text.find(" ", start) + 1 or start
+            parts.append("…")
+    position = start
+    for match in found:
+        if match.start() < start or match.end() > end:
+            continue
+        parts.append(escape(text[position:match.start()]))
+        parts.append(format_html("<mark>{}</mark>", match.group()))
+        position = match.end()
+    parts.append(escape(text[position:end]))
+    if end < len(text):
+        parts.append("…")
+    # Every piece is escaped above (escape, format_html): the text itself is never trusted.
+    return mark_safe("".join(parts))  # noqa: S308

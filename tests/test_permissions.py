@@ -62,6 +62,9 @@ NATIONAL = frozenset({"admin"})
 NOBODY = frozenset()
 EDITORS = frozenset({"admin", "coordinator", "lead"})
 PUBLISHERS = frozenset({"admin", "publisher"})
+# Who approves a period or tertial report for publication: a party's own publisher (a
+# national administrator is neither party), with PORTAL_DUAL_APPROVAL on, as it ships.
+APPROVERS = frozenset({"publisher"})
 # Who makes a PDF version: whoever prepares, publishes or signs it.
 MAKERS = EDITORS | {"publisher", "signer"}
 # Police coordinators enter the follow-up of the rows the police report.
@@ -243,6 +246,7 @@ def world(django_db_setup, django_db_blocker, demo_signing_keys_dir, tmp_path_fa
         SIGNING_KEYS_DIR=demo_signing_keys_dir,
         SIGNING_TRUST_ROOTS=[str(demo_signing_keys_dir / "demo-ca.pem")],
         SIGNING_TSA_URL="",
+        PORTAL_DUAL_APPROVAL=True,
     )
     configured.enable()
     outer = transaction.atomic()
@@ -437,14 +441,33 @@ class AdminSpec:
         return cells
 
 
+def published_already(obj):
+    """Published as if both parties had approved it."""
+    with override_settings(PORTAL_DUAL_APPROVAL=False):
+        publish(obj, by=None)
+
+
+def approved_or_published(obj):
+    return fresh(obj).is_published or obj.approvals.exists()
+
+
 def publishing(target):
     return {
         "publish_selected": Action(PUBLISHERS, target, lambda obj: fresh(obj).is_published),
         "unpublish_selected": Action(
             PUBLISHERS, target, lambda obj: fresh(obj).was_withdrawn,
             data={"confirm": "yes", "reason": "Felaktiga uppgifter"},
-            before=lambda obj: publish(obj, by=None),
+            before=published_already,
         ),
+    }
+
+
+def approving(target):
+    """Periods and tertial reports: both parties approve instead of one publishing; either
+    withdraws alone."""
+    return {
+        "approve_selected": Action(APPROVERS, target, approved_or_published),
+        "unpublish_selected": publishing(target)["unpublish_selected"],
     }
 
 
@@ -466,7 +489,7 @@ SPECS = [
                         "title": "Nytt medborgarlöfte", "valid_from": "2030-01-01",
                         "valid_to": "2030-12-31"}, {"title": "Nytt medborgarlöfte"}),
         actions={
-            **publishing(lambda s: s.period),
+            **approving(lambda s: s.period),
             "generate_documents": Action(MAKERS, lambda s: s.period,
                                          lambda obj: issued(obj).exists()),
             "copy_as_next_draft": Action(EDITORS, lambda s: s.period, next_year_copy_exists),
@@ -543,7 +566,7 @@ SPECS = [
         change=("summary", "Ändrad sammanfattning"),
         add=lambda s: ({"period": s.period.pk, "year": 2026, "tertial": 3,
                         "summary": "Ny rapport"}, {"period": s.period, "tertial": 3}),
-        actions={**publishing(lambda s: s.report), **deleting(EDITORS, lambda s: s.report)},
+        actions={**approving(lambda s: s.report), **deleting(EDITORS, lambda s: s.report)},
     ),
     AdminSpec(
         YearEndComment, reads=EVERY, changes=EDITORS, target=lambda s: s.comment,
@@ -636,8 +659,14 @@ SUPERUSER_SPECS = [
         (AccessLog, lambda s: s.extra["log"], ("username", "x"), ["delete_selected"]),
         (AccessFailureLog, lambda s: s.extra["failure"], ("username", "x"),
          ["delete_selected"]),
-        (TOTPDevice, lambda s: s.extra["device"], ("name", "Ny telefon"), ["delete_selected"]),
     ]
+] + [
+    # A national administrator resets a lost two-factor device by deleting it; only
+    # superusers add devices or change their settings.
+    AdminSpec(TOTPDevice, reads=NATIONAL, changes=NOBODY, deletes=NATIONAL, scoped=False,
+              target=lambda s: s.extra["device"], change=("name", "Ny telefon"),
+              actions={"delete_selected": Action(NATIONAL, lambda s: s.extra["device"], gone,
+                                                 data={"post": "yes"})}),
 ]
 ALL_SPECS = SPECS + REFERENCE_SPECS + SUPERUSER_SPECS
 
@@ -874,8 +903,9 @@ def tertial_cells(world, side, role):
         return outcome(response, lambda: fresh(side.followup).account == "Från tertialskärmen")
 
     def publish_report(client):
+        """With both parties approving: the user's party's approval."""
         url = reverse("admin:followup_tertial_publish", args=[period.pk, 2026, 1])
-        return outcome(client.post(url), lambda: fresh(report).is_published)
+        return outcome(client.post(url), lambda: approved_or_published(report))
 
     def spreadsheet(client):
         """Download (the user's own file, else the superuser's), fill in, upload, save."""
@@ -923,7 +953,7 @@ def test_tertial_screen_matrix(world, role, where):
         "screen": at_row(EVERY, 200),
         # The row saved is the police promise's own: police coordinators enter it.
         "save": at_row(ENTERERS),
-        "publish": at_row(PUBLISHERS),
+        "publish": at_row(APPROVERS),
         # The spreadsheet: the same rows and the same rule as the screen's save.
         "download": at_row(ENTERERS, 200),
         "spreadsheet": at_row(ENTERERS),
@@ -1053,6 +1083,7 @@ OTHER_ROUTES = {
     "followup_tertial_publish", "followup_tertial_download", "followup_tertial_upload",
     "followup_tertial_upload_confirm",
     "auth_user_password_change", "otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode",
+    "municipalities_membership_invite",  # tests/test_accounts.py
 }
 # Django's unnamed addresses: <id>/ sends on to <id>/change/; anything else is the
 # catch-all that sends an anonymous visitor to the login page.
