@@ -27,9 +27,8 @@ from followup.services import (
     FollowUpInput, TertialSaveRefused, is_public_now, save_tertial_followups,
 )
 from followup.spreadsheet import filename, tertial_workbook
-from followup.spreadsheet_upload import (
-    Comparison, Preview, Problem, UnreadableUpload, read_workbook,
-)
+from followup.spreadsheet_preview import Comparison, Preview, Problem
+from followup.spreadsheet_upload import UnreadableUpload, read_workbook
 from followup.views import readable_period, screen_url, tertial_in_period
 from municipalities.versioning import NewerVersion
 

@@ -9,7 +9,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
-def looks_like_formula(text):
-    """Whether a spreadsheet would read this text as a formula (a plain number such as
-    "-5" is a number, not a formula)."""
-    return text.startswith(FORMULA_START) and not NUMBER.fullmatch(text)
+def looks_like_formula(value):
+    """Whether a spreadsheet would read this value as a formula: text that starts like one
+    (a plain number such as "-5" is a number, not a formula; a number, date or None never
+    is)."""
+    return (isinstance(value, str) and value.startswith(FORMULA_START)
+            and not NUMBER.fullmatch(value))

@@ -15,10 +15,12 @@ each starts from the same rows.
 """
 
 import datetime
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import openpyxl
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
@@ -905,6 +907,27 @@ def tertial_cells(world, side, role):
         url = reverse("admin:followup_tertial_publish", args=[period.pk, 2026, 1])
         return outcome(client.post(url), lambda: approved_or_published(report))
 
+    def spreadsheet(client):
+        """Download (the user's own file, else the superuser's), fill in, upload, save."""
+        args = [period.pk, 2026, 1]
+        download = reverse("admin:followup_tertial_download", args=args)
+        own = client.get(download)
+        data = own.content if own.status_code == 200 else world.root.get(download).content
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        ws = book.worksheets[0]
+        key = f"{period.pk}:2026:1:promise:{side.police_promise.pk}"
+        row = next(n for n in range(4, ws.max_row + 1) if ws[f"A{n}"].value == key)
+        ws[f"M{row}"] = "Från kalkylarket"
+        file = io.BytesIO()
+        book.save(file)
+        upload = client.post(reverse("admin:followup_tertial_upload", args=args),
+                             {"file": SimpleUploadedFile("tertial.xlsx", file.getvalue())})
+        if upload.status_code != 200:
+            return upload.status_code
+        response = client.post(reverse("admin:followup_tertial_upload_confirm", args=args),
+                               {"token": upload.context["token"]})
+        return outcome(response, lambda: fresh(side.followup).account == "Från kalkylarket")
+
     return run_steps(world, role, {
         "choose": choose,
         "default": lambda client: client.get(
@@ -912,6 +935,9 @@ def tertial_cells(world, side, role):
         "screen": lambda client: client.get(screen).status_code,
         "save": save,
         "publish": publish_report,
+        "download": lambda client: client.get(reverse(
+            "admin:followup_tertial_download", args=[period.pk, 2026, 1])).status_code,
+        "spreadsheet": spreadsheet,
     })
 
 
@@ -928,6 +954,9 @@ def test_tertial_screen_matrix(world, role, where):
         # The row saved is the police promise's own: police coordinators enter it.
         "save": at_row(ENTERERS),
         "publish": at_row(APPROVERS),
+        # The spreadsheet: the same rows and the same rule as the screen's save.
+        "download": at_row(ENTERERS, 200),
+        "spreadsheet": at_row(ENTERERS),
     }
 
 
@@ -1051,7 +1080,8 @@ OTHER_ROUTES = {
     "promises_promiseperiod_make_document", "promises_promiseperiod_sign",
     "promises_agreement_make_document", "promises_agreement_sign",
     "followup_tertial_choose", "followup_tertial_default", "followup_tertial",
-    "followup_tertial_publish",
+    "followup_tertial_publish", "followup_tertial_download", "followup_tertial_upload",
+    "followup_tertial_upload_confirm",
     "auth_user_password_change", "otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode",
     "municipalities_membership_invite",  # tests/test_accounts.py
 }

@@ -278,6 +278,11 @@ def test_one_rule_for_formula_looking_text_in_every_file(value, is_formula):
     assert csv_cell(value) == ("'" + value if is_formula else value)
 
 
+@pytest.mark.parametrize("value", [None, 5, -5, Decimal("-2.5"), datetime.date(2024, 1, 1)])
+def test_a_value_that_is_not_text_is_never_a_formula(value):
+    assert looks_like_formula(value) is False
+
+
 # The round trip ---------------------------------------------------------------------------
 
 def test_round_trip_download_edit_upload_preview_and_save(period, coordinator, client):
