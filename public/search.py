@@ -243,7 +243,7 @@ def year_q(kind, year):
 
 
 def matching(kind, terms, filters):
-    """The published rows of `kind` that match, as (kind, rank, pk), or None when the
+    """The published rows of `kind` that match, as (kind, rank, date, pk), or None when the
     filters rule the kind out."""
     if (filters.party and not kind.has_party) or (filters.status and not kind.has_status):
         return None
@@ -271,11 +271,16 @@ def matching(kind, terms, filters):
             rows = rows.annotate(hit_status=latest_status(kind.name)).filter(
                 hit_status=filters.status
             )
+    date = F(kind.path("valid_from"))
+    if kind.owned_by_agreement:
+        date = Func(F("period__valid_from"), F("agreement__valid_from"), function="COALESCE",
+                    output_field=DateField())
     return rows.annotate(
         hit_kind=Value(kind.name, output_field=CharField()),
         hit_rank=Value(kind.rank, output_field=IntegerField()),
+        hit_date=date,
         hit_pk=F("pk"),
-    ).values("hit_kind", "hit_rank", "hit_pk").order_by()
+    ).values("hit_kind", "hit_rank", "hit_date", "hit_pk").order_by()
 
 
 def period_text_q(terms):
@@ -291,50 +296,81 @@ def period_text_q(terms):
 class Hits:
     """The ranked hits of a search, sliced by Django's Paginator one page at a time.
 
-    `count()` stops counting at COUNT_CAP + 1; `is_capped` then says there are more.
+    Hits are ranked by kind (periods, promises, priorities, focus areas, indicators,
+    activities, follow-up accounts), then newest period first. One query counts the hits of
+    each kind, each count stopping past COUNT_CAP; a page then reads the keys of only the
+    kinds it shows, so a common word's thousands of follow-up accounts are never read for
+    its first pages.
     """
+
+    cap = COUNT_CAP
 
     def __init__(self, terms, filters):
         self.terms = terms
         parts = [matching(kind, terms, filters) for kind in KINDS.values()] if terms.words \
             else []
-        self.parts = parts = [part for part in parts if part is not None]
-        self.all = self.ranked = None
-        if parts:
-            # Ranked by kind, then newest first: orders the indexes give, so a page of a
-            # common word is found without reading (or ranking) every row that has it.
-            self.all = parts[0].union(*parts[1:], all=True).order_by()
-            self.ranked = self.all.order_by("-hit_rank", "-hit_pk")
-        self._count = None
+        self.parts = [part for part in parts if part is not None]
+        self._counts = None
+
+    def counts(self):
+        """The number of hits of each part, each counted up to COUNT_CAP + 1, in one query."""
+        if self._counts is None:
+            self._counts = capped_counts(self.parts, COUNT_CAP + 1) if self.parts else []
+        return self._counts
 
     def count(self):
-        if self._count is None:
-            self._count = 0 if self.all is None else self.all[: COUNT_CAP + 1].count()
-        return min(self._count, COUNT_CAP)
-
-    cap = COUNT_CAP
+        return min(sum(self.counts()), COUNT_CAP)
 
     @property
     def is_capped(self):
-        self.count()
-        return self._count > COUNT_CAP
+        return sum(self.counts()) > COUNT_CAP
 
     def __len__(self):
         return self.count()
 
     def __getitem__(self, page):
-        if self.ranked is None or page.start >= page.stop:
+        if page.start >= page.stop:
             return []
-        keys = [(row["hit_kind"], row["hit_pk"]) for row in self.page_of_keys(page)]
-        return hydrate(keys, self.terms)
+        shown, skipped, before = [], 0, 0
+        for part, count in zip(self.parts, self.counts(), strict=True):
+            if before + count > page.start and before < page.stop:
+                shown.append(part)
+            elif not shown:
+                skipped += count
+            before += count
+        if not shown:
+            return []
+        ranked = shown[0].union(*shown[1:], all=True).order_by(
+            "-hit_rank", "-hit_date", "-hit_pk"
+        )
+        rows = ranked[page.start - skipped: page.stop - skipped]
+        return hydrate([(row["hit_kind"], row["hit_pk"]) for row in rows], self.terms)
 
-    def page_of_keys(self, page):
-        if not connection.features.supports_slicing_ordering_in_compound:
-            return self.ranked[page]
-        # No kind gives more than a page's end of rows, each found newest first by its
-        # own index: the database reads that many of a common word, not all of them.
-        window = [part.order_by("-hit_pk")[: page.stop] for part in self.parts]
-        return window[0].union(*window[1:], all=True).order_by("-hit_rank", "-hit_pk")[page]
+
+# Keeps each level a subquery of its own, so that a count is made once rather than again
+# wherever a later level reads it.
+FENCE = {True: " OFFSET 0", False: " LIMIT -1 OFFSET 0"}
+
+
+def capped_counts(parts, limit):
+    """[count of each part, up to `limit`], in one statement. Once the parts counted reach
+    `limit` the later ones are not counted at all (0): no page goes past the cap."""
+    sql, params, columns = "SELECT 1 AS start", [], []
+    for number, part in enumerate(parts):
+        part_sql, part_params = part.query.sql_with_params()
+        so_far = " + ".join(columns) or "0"
+        column = f"c{number}"
+        sql = (
+            f"SELECT {''.join(f'{c}, ' for c in columns)}"
+            f"CASE WHEN {so_far} >= %s THEN 0 ELSE "
+            f"(SELECT COUNT(*) FROM ({part_sql} LIMIT %s) AS part) END AS {column} "
+            f"FROM ({sql}{FENCE[connection.vendor == 'postgresql']}) AS counted{number}"
+        )
+        params = [limit, *part_params, limit, *params]
+        columns.append(column)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchone())
 
 
 # The page's rows -------------------------------------------------------------------------
