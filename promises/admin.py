@@ -140,6 +140,11 @@ class UndertakingAdmin(DocumentAdminMixin, PublishingActionsMixin, RulesAdmin):
     def municipality_names(self, obj):
         return obj.municipality_names()
 
+    @admin.display(description=gettext_lazy("years"), ordering="valid_from")
+    def years(self, obj):
+        first, last = obj.valid_from.year, obj.valid_to.year
+        return str(first) if first == last else f"{first}–{last}"
+
 
 class PriorityInline(RulesInlineMixin, admin.TabularInline):
     model = Priority
@@ -184,8 +189,8 @@ class PromiseInline(RulesInlineMixin, admin.StackedInline):
 class PromisePeriodAdmin(UndertakingAdmin):
     form = PeriodForm
     list_display = [
-        "title", "municipality_names", "police_area", "valid_from", "valid_to", "status",
-        "promise_count", "document_state",
+        "title", "municipality_names", "police_area", "years", "status", "promise_count",
+        "document_state",
     ]
     inlines = [PriorityInline, FocusAreaInline, SignatoryInline, PromiseInline]
     actions = [*UndertakingAdmin.actions, "copy_as_next_draft"]
@@ -247,8 +252,8 @@ class AgreementSectionInline(RulesInlineMixin, admin.StackedInline):
 @admin.register(Agreement)
 class AgreementAdmin(UndertakingAdmin):
     form = UndertakingForm
-    list_display = ["title", "municipality_names", "police_area", "valid_from", "valid_to",
-                    "status", "document_state"]
+    list_display = ["title", "municipality_names", "police_area", "years", "status",
+                    "document_state"]
     inlines = [AgreementSectionInline, FocusAreaInline, SignatoryInline]
     fieldsets = [
         (None, {"fields": [
