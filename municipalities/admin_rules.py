@@ -157,6 +157,9 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
 
     form = VersionedModelForm
 
+    class Media:
+        js = ["js/admin-labels.js"]
+
     def perm(self, action):
         return perm(self.model, action)
 

@@ -146,10 +146,12 @@ class UndertakingAdmin(DocumentAdminMixin, PublishingActionsMixin, RulesAdmin):
         return str(first) if first == last else f"{first}–{last}"
 
 
-class PriorityInline(RulesInlineMixin, admin.TabularInline):
+# Stacked, not tabular: a tabular inline's inputs have no label of their own, only the
+# column heading, which assistive technology does not announce for them.
+class PriorityInline(RulesInlineMixin, admin.StackedInline):
     model = Priority
     extra = 0
-    fields = ["order", "label", "text", "loaded_version"]
+    fields = [("order", "label"), "text", "loaded_version"]
 
 
 class FocusAreaInline(RulesInlineMixin, admin.StackedInline):
@@ -158,11 +160,11 @@ class FocusAreaInline(RulesInlineMixin, admin.StackedInline):
     fields = [("order", "label"), "name", "description", "loaded_version"]
 
 
-class SignatoryInline(RulesInlineMixin, admin.TabularInline):
+class SignatoryInline(RulesInlineMixin, admin.StackedInline):
     model = Signatory
     extra = 0
     autocomplete_fields = ["municipality"]
-    fields = ["order", "party", "municipality", "name", "title", "loaded_version"]
+    fields = [("order", "party", "municipality"), ("name", "title"), "loaded_version"]
 
 
 class PromiseInline(RulesInlineMixin, admin.StackedInline):
