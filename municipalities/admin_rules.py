@@ -28,6 +28,7 @@ from municipalities.versioning import EditConflict, VersionedModel, describe_ver
 
 # Fields whose filter choices are places.
 PLACE_FIELDS = {"county", "police_region", "municipality", "municipalities", "police_area"}
+PLACE_COLUMNS = {"municipality_names", "municipality", "police_area"}
 
 
 def perm(model, action):
@@ -157,7 +158,7 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
 
     class Media:
-        js = ["js/admin-accessible-names.js"]
+        js = ["js/admin-labels.js", "js/admin-accessible-names.js"]
 
     def perm(self, action):
         return perm(self.model, action)
@@ -173,19 +174,31 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
             queryset = queryset.readable_by(request.user)
         return queryset
 
+    @staticmethod
+    def acts_in_one_place(user):
+        if is_national(user):
+            return False
+        municipalities, areas = places(user, ANY_ROLE)
+        return len(municipalities) + len(areas) <= 1
+
     def get_list_filter(self, request):
         """Filters by place (county, police region, municipality, police area) only for those
         who act in more than one place: one municipality's coordinator has nothing to choose."""
         filters = super().get_list_filter(request)
-        if is_national(request.user):
-            return filters
-        municipalities, areas = places(request.user, ANY_ROLE)
-        if len(municipalities) + len(areas) > 1:
+        if not self.acts_in_one_place(request.user):
             return filters
         return [
             f for f in filters
             if (f[0] if isinstance(f, (list, tuple)) else f).split("__")[0] not in PLACE_FIELDS
         ]
+
+    def get_list_display(self, request):
+        """Nor columns that would name the same place on every row (the list must fit at
+        1280 px)."""
+        columns = super().get_list_display(request)
+        if not self.acts_in_one_place(request.user):
+            return columns
+        return [c for c in columns if c not in PLACE_COLUMNS] or columns
 
     def has_module_permission(self, request):
         return request.user.is_staff and request.user.has_perm(self.perm("view"))

@@ -140,11 +140,18 @@ class UndertakingAdmin(DocumentAdminMixin, PublishingActionsMixin, RulesAdmin):
     def municipality_names(self, obj):
         return obj.municipality_names()
 
+    @admin.display(description=gettext_lazy("years"), ordering="valid_from")
+    def years(self, obj):
+        first, last = obj.valid_from.year, obj.valid_to.year
+        return str(first) if first == last else f"{first}–{last}"
 
-class PriorityInline(RulesInlineMixin, admin.TabularInline):
+
+# Stacked, not tabular: a tabular inline's inputs have no label of their own, only the
+# column heading, which assistive technology does not announce for them.
+class PriorityInline(RulesInlineMixin, admin.StackedInline):
     model = Priority
     extra = 0
-    fields = ["order", "label", "text", "loaded_version"]
+    fields = [("order", "label"), "text", "loaded_version"]
 
 
 class FocusAreaInline(RulesInlineMixin, admin.StackedInline):
@@ -153,11 +160,11 @@ class FocusAreaInline(RulesInlineMixin, admin.StackedInline):
     fields = [("order", "label"), "name", "description", "loaded_version"]
 
 
-class SignatoryInline(RulesInlineMixin, admin.TabularInline):
+class SignatoryInline(RulesInlineMixin, admin.StackedInline):
     model = Signatory
     extra = 0
     autocomplete_fields = ["municipality"]
-    fields = ["order", "party", "municipality", "name", "title", "loaded_version"]
+    fields = [("order", "party", "municipality"), ("name", "title"), "loaded_version"]
 
 
 class PromiseInline(RulesInlineMixin, admin.StackedInline):
@@ -184,8 +191,8 @@ class PromiseInline(RulesInlineMixin, admin.StackedInline):
 class PromisePeriodAdmin(UndertakingAdmin):
     form = PeriodForm
     list_display = [
-        "title", "municipality_names", "police_area", "valid_from", "valid_to", "status",
-        "approval_state", "promise_count", "document_state",
+        "title", "municipality_names", "police_area", "years", "status", "approval_state",
+        "promise_count", "document_state",
     ]
     inlines = [PriorityInline, FocusAreaInline, SignatoryInline, PromiseInline]
     actions = ["approve_selected", *UndertakingAdmin.actions, "copy_as_next_draft"]
@@ -248,8 +255,8 @@ class AgreementSectionInline(RulesInlineMixin, admin.StackedInline):
 @admin.register(Agreement)
 class AgreementAdmin(UndertakingAdmin):
     form = UndertakingForm
-    list_display = ["title", "municipality_names", "police_area", "valid_from", "valid_to",
-                    "status", "document_state"]
+    list_display = ["title", "municipality_names", "police_area", "years", "status",
+                    "document_state"]
     inlines = [AgreementSectionInline, FocusAreaInline, SignatoryInline]
     fieldsets = [
         (None, {"fields": [

@@ -45,3 +45,18 @@ def test_a_coordinator_of_two_municipalities_filters_by_place(periods_in_two_cou
     client.force_login(eva)
     page = client.get(reverse("admin:promises_promiseperiod_changelist")).content.decode()
     assert "municipalities__county__id__exact" in page
+
+
+def test_one_municipalitys_coordinator_is_not_shown_place_columns(katrineholm, client):
+    client.force_login(make_member("coordinator",
+                                   municipality=Municipality.objects.get(code="0483")))
+    page = client.get(reverse("admin:promises_promiseperiod_changelist")).content.decode()
+    assert "column-title" in page and "column-years" in page
+    assert "column-municipality_names" not in page and "column-police_area" not in page
+    assert "2022–2023" in page
+
+
+def test_a_national_administrator_is_shown_place_columns(katrineholm, superuser_client):
+    page = superuser_client.get(
+        reverse("admin:promises_promiseperiod_changelist")).content.decode()
+    assert "column-municipality_names" in page and "column-police_area" in page
