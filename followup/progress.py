@@ -217,6 +217,10 @@ class Summary:
     tertial: Tertial
     counts: Counter
     total: int
+    # Promises with no status of their own whose activities and indicators, rolled up, are
+    # on track: said beside the count (a document that follows up activity by activity),
+    # never counted as the promises' own.
+    details_on_track: int = 0
 
     @property
     def on_track(self):
@@ -237,7 +241,13 @@ class Summary:
 
 def summarise(progress, tertial):
     counts = Counter(item.line.status_at(tertial) for item in progress)
-    return Summary(tertial=tertial, counts=counts, total=len(progress))
+    details_on_track = sum(
+        1 for item in progress
+        if item.line.status_at(tertial) == NOT_REPORTED
+        and item.details_status_at(tertial) in ON_TRACK
+    )
+    return Summary(tertial=tertial, counts=counts, total=len(progress),
+                   details_on_track=details_on_track)
 
 
 def latest_summaries(periods, reports):

@@ -99,6 +99,9 @@ def test_period_page_answers_first_with_the_latest_published_tertial(client, kat
     # says how its activities stand.
     assert "0 of 5 promises completed or under way" in answer
     assert "Not reported: 5" in answer
+    # ...and the summary says how their activities stand, in words, beside the count.
+    assert ("5 promises have no status of their own, but their activities and indicators "
+            "are completed or under way.") in answer
     bar = re.search(r'<div class="status-bar" aria-hidden="true">(.*?)</div>', html).group(1)
     assert re.findall(r'class="bar-part status-(\w+)"', bar) == ["not_reported"] * 5
     assert all("its activities:" in text for text in cards(html).values())

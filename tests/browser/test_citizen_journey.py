@@ -34,6 +34,7 @@ def assert_period_page_answers_first(browser):
     assert "0 av 5 löften" in summary.text and "Inte rapporterat: 5" in summary.text, (
         summary.text
     )
+    assert "aktiviteter och indikatorer är genomförda eller pågår" in summary.text
     assert len(browser.find_all(".summary .status-bar .bar-part")) == 5
     card = browser.promise_card(ACTIVITY)
     assert card is not None, f"No promise card with {ACTIVITY!r} on {browser.path}"
