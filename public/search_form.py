@@ -13,6 +13,8 @@ ANY = [("", _("Any"))]
 
 
 class SearchForm(forms.Form):
+    long_lists = ("municipality", "county")
+
     municipality = forms.ChoiceField(
         label=_("Municipality"), required=False,
         error_messages={"invalid_choice": _("There is no municipality “%(value)s”. "
