@@ -327,7 +327,7 @@ class PromiseAdmin(RulesAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(RulesAdmin):
-    list_display = ["short_text", "label", "responsible_party", "promise", "target_value",
+    list_display = ["short_text", "label", "responsible_party", "promise_text", "target_value",
                     "target_unit"]
     list_filter = ["responsible_party"]
     list_select_related = ["promise"]
@@ -340,17 +340,26 @@ class ActivityAdmin(RulesAdmin):
     def short_text(self, obj):
         return obj.text[:100]
 
+    @admin.display(description=gettext_lazy("promise"), ordering="promise__text")
+    def promise_text(self, obj):
+        # Not the foreign key itself: the admin keeps those on one line, wider than the page.
+        return obj.promise.text[:100]
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(RulesAdmin):
     list_display = ["name", "label", "target_unit", "target_value", "reporting_party",
-                    "promise"]
+                    "promise_text"]
     list_filter = ["reporting_party"]
     list_select_related = ["promise"]
     search_fields = ["name", "promise__text", "promise__period__municipalities__name"]
     autocomplete_fields = ["promise"]
     fields = [("promise", "order", "label"), "reporting_party", "name", *TARGET_FIELDS,
               "loaded_version"]
+
+    @admin.display(description=gettext_lazy("promise"), ordering="promise__text")
+    def promise_text(self, obj):
+        return obj.promise.text[:100]
 
 
 @admin.register(FocusArea)
