@@ -22,7 +22,7 @@ PG_CLUSTER = ("15", "main")
 def public_paths():
     from promises.models import PromisePeriod
 
-    period = PromisePeriod.objects.published().filter(municipality__code="0483").latest(
+    period = PromisePeriod.objects.published().filter(municipalities__code="0483").latest(
         "valid_from"
     )
     return [
@@ -53,18 +53,19 @@ def drill_users():
     if created:
         area.municipalities.add(municipality)
     period, created = PromisePeriod.objects.get_or_create(
-        municipality=municipality, police_area=area, title="Övningslöfte 2030–2031",
+        police_area=area, title="Övningslöfte 2030–2031",
         defaults={"valid_from": datetime.date(2030, 1, 1),
                   "valid_to": datetime.date(2031, 12, 31)},
     )
     if created:
+        period.municipalities.add(municipality)
         for order, party in enumerate(["municipality", "police"]):
             promise = Promise.objects.create(period=period, party=party, order=order,
                                              text=f"Övningslöfte ({party})")
             for number in range(5):
                 Activity.objects.create(promise=promise, order=number,
                                         text=f"Övningsaktivitet {number + 1}")
-    FollowUp.objects.filter(activity__promise__period=period).delete()
+    FollowUp.objects.filter(promise__period=period).delete()
     User = get_user_model()
     municipal, _ = User.objects.get_or_create(username="drill-kommun", defaults={"is_staff": True})
     police, _ = User.objects.get_or_create(username="drill-polis", defaults={"is_staff": True})
@@ -74,42 +75,58 @@ def drill_users():
     return period, [municipal, police]
 
 
+def editable_slots(period, users):
+    """{(activity id, tertial): a user who may save it} for every activity of the period."""
+    from followup.tertials import tertials_between
+    from promises.models import Activity
+
+    activities = Activity.objects.filter(promise__period=period).order_by("pk")
+    slots = {}
+    for user in users:
+        for activity in activities:
+            if not user.has_perm("followup.change_followup", activity):
+                continue
+            for tertial in tertials_between(period.valid_from, period.valid_to):
+                slots.setdefault((activity.pk, tertial), user)
+    return slots
+
+
+def save(period, user, activity_id, tertial, text, loaded_version):
+    """Save one activity's follow-up through the tertial service, as the screen does."""
+    from followup.services import FollowUpInput, save_tertial_followups
+    from promises.models import Activity
+
+    row = FollowUpInput(kind="activity", subject_id=activity_id, status="ongoing",
+                        account=text, value=None, internal_note="",
+                        loaded_version=loaded_version)
+    return save_tertial_followups(
+        period=period, tertial=tertial, rows=[row],
+        subjects={row.key: Activity.objects.get(pk=activity_id)}, by=user,
+    )
+
+
 def coordinator_drill(*, workers=4, rounds=5):
     """Each worker owns its own (activity, tertial) rows and saves each one `rounds` times
     through the tertial service, as the tertial screen does; every worker also races the
     others to create a handful of shared rows. Returns the ledger of successful saves."""
     from django.db import close_old_connections, connection
 
-    from followup.services import (FollowUpInput, TertialSaveRefused, editable_activities,
-                                   save_tertial_followups)
-    from followup.tertials import tertials_between
+    from followup.services import TertialSaveRefused
 
     period, users = drill_users()
-    tertials = [t for t in tertials_between(period.valid_from, period.valid_to)]
-    slots = {}  # (activity_id, tertial) -> a user who may save it
-    for user in users:
-        for activity_id in editable_activities(period, user).values_list("pk", flat=True):
-            for tertial in tertials:
-                slots.setdefault((activity_id, tertial), user)
-    slots = sorted((user, activity_id, tertial) for (activity_id, tertial), user in slots.items())
+    slots = editable_slots(period, users)
+    slots = sorted(((user, activity_id, tertial) for (activity_id, tertial), user
+                    in slots.items()), key=lambda slot: (slot[0].pk, slot[1], slot[2]))
     random.Random(7).shuffle(slots)
     contested, owned = slots[:3], slots[3:]
     ledger = {"saved": 0, "refused": 0, "final": {}, "errors": []}
     lock = threading.Lock()
 
-    def save(user, activity_id, tertial, text, loaded_version):
-        save_tertial_followups(
-            period=period, tertial=tertial, by=user, measurements=[],
-            followups=[FollowUpInput(activity_id=activity_id, status="in_progress",
-                                     account=text, internal_note="",
-                                     loaded_version=loaded_version)],
-        )
-
     def work(number):
         try:
             for user, activity_id, tertial in contested:
                 try:
-                    save(user, activity_id, tertial, f"worker {number} first", None)
+                    save(period, user, activity_id, tertial, f"worker {number} first", None)
                     with lock:
                         ledger["saved"] += 1
                         ledger["final"][(activity_id, tertial.year, tertial.number)] = (
@@ -123,7 +140,7 @@ def coordinator_drill(*, workers=4, rounds=5):
                 for user, activity_id, tertial in mine:
                     key = (activity_id, tertial.year, tertial.number)
                     text = f"worker {number} round {round_} <b>&amp;</b> åäö"
-                    save(user, activity_id, tertial, text, versions.get(key))
+                    save(period, user, activity_id, tertial, text, versions.get(key))
                     versions[key] = versions.get(key, 0) + 1
                     with lock:
                         ledger["saved"] += 1
@@ -155,7 +172,8 @@ def check_ledger(ledger):
 
     problems = list(ledger["errors"])
     duplicates = (
-        FollowUp.objects.values("activity_id", "year", "tertial")
+        FollowUp.objects.filter(activity__isnull=False)
+        .values("activity_id", "year", "tertial")
         .annotate(n=Count("pk")).filter(n__gt=1).count()
     )
     if duplicates:

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 SLICE_SECONDS = 5
+# bench/run's database (BENCH_DATABASE_URL overrides it).
+BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/medborgarloften_bench"
 
 
 def django_setup():

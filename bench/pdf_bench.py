@@ -27,10 +27,11 @@ def setup(folder):
     )
     from django.core.management import call_command
 
-    call_command("create_demo_signing_keys", verbosity=0, stdout=open(os.devnull, "w"))
     from followup.demo.loader import load_demo
 
     load_demo()
+    # After the demo: a key for each organisation that signs its documents.
+    call_command("create_demo_signing_keys", verbosity=0, stdout=open(os.devnull, "w"))
 
 
 def timed(function, runs):
@@ -46,6 +47,30 @@ def timed(function, runs):
     return wall, cpu
 
 
+def steps(period, report):
+    """The three timed steps as functions, and `state` where they leave their PDFs. Making
+    a document stores a new version; signing signs the newest one for each signatory
+    (police first, so the police certify) through the same services as the admin."""
+    from followup.report_pdf import render_tertial_report
+    from promises.documents import services, storage
+
+    signatories = sorted(period.signatories.all(), key=lambda s: s.party != "police")
+    state = {}
+
+    def render_agreement():
+        state["unsigned"] = storage.read(services.generate_document(period))
+
+    def sign_all():
+        for signatory in signatories:
+            document = services.sign_document(period, signatory=signatory)
+        state["signed"] = storage.read(document)
+
+    def render_report():
+        state["report"] = render_tertial_report(report, version=1).data
+
+    return render_agreement, sign_all, render_report, state
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
@@ -53,58 +78,41 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pdf-bench-") as name:
         setup(Path(name))
         from followup.models import TertialReport
-        from followup.report_pdf import render_tertial_report
-        from promises.documents import signing, verification
-        from promises.documents.agreement import render_agreement as render_period_document
+        from promises.documents import verification
         from promises.models import PromisePeriod
 
         period = PromisePeriod.objects.get(valid_from__year=2022)
-        signatories = {s.party: s for s in period.signatories.all()}
         report = TertialReport.objects.get(period__valid_from__year=2018, tertial=3)
-        state = {}
+        render_agreement, sign_all, render_report, state = steps(period, report)
+        count = period.signatories.count()
 
-        def render_agreement():
-            rendered = render_period_document(period, version=1)
-            state["unsigned"] = signing.add_signature_fields(
-                rendered.data, rendered.signature_boxes
-            )
+        def render_then_sign():
+            # Each signing round needs a fresh version to sign.
+            render_agreement()
+            sign_all()
 
-        def sign_twice():
-            data = state["unsigned"]
-            for party, certify in (("police", True), ("municipality", False)):
-                data = signing.sign_pdf(
-                    data, party=party, signatory_name=signatories[party].name,
-                    signatory_title=signatories[party].title, certify=certify,
-                )
-            state["signed"] = data
-
-        def render_report():
-            state["report"] = render_tertial_report(report, version=1).data
-
+        wall, cpu = timed(render_then_sign, runs)
+        render_wall, render_cpu = timed(render_agreement, runs)
         results = {
-            "render agreement 2022–2023 (+ signature fields)": timed(render_agreement, runs),
-            "sign twice (police, then municipality)": timed(sign_twice, runs),
+            "render agreement 2022–2023 (+ signature fields, stored)": (render_wall,
+                                                                         render_cpu),
+            f"render + sign for all {count} signatories": (wall, cpu),
             "render tertial report T3 2018": timed(render_report, runs),
         }
         checks = verification.read_signatures(state["signed"]).signatures
-        assert len(checks) == 2 and all(check.ok for check in checks), checks
+        assert len(checks) == count and all(check.ok for check in checks), checks
     load = os.getloadavg()[0]
     print(f"{runs} runs each after one warm-up, one process, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} cores, load average {load:.1f}")
-    print(f"{'':52} {'wall median':>11} {'min':>6} {'max':>6} {'CPU median':>11}")
+    print(f"{'':56} {'wall median':>11} {'min':>6} {'max':>6} {'CPU median':>11}")
     for label, (wall, cpu) in results.items():
         print(
-            f"{label:52} {statistics.median(wall) * 1000:8.0f} ms {min(wall) * 1000:6.0f} "
+            f"{label:56} {statistics.median(wall) * 1000:8.0f} ms {min(wall) * 1000:6.0f} "
             f"{max(wall) * 1000:6.0f} {statistics.median(cpu) * 1000:8.0f} ms"
         )
-    steps = list(results.values())[:2]
-    wall_total = sum(statistics.median(wall) for wall, _ in steps)
-    cpu_total = sum(statistics.median(cpu) for _, cpu in steps)
-    print(f"{'render + two signatures (sum of medians)':52} {wall_total * 1000:8.0f} ms "
-          f"{'':13} {cpu_total * 1000:8.0f} ms")
-    print(f"target < 1500 ms: {'met' if wall_total < 1.5 else 'NOT met'} (wall), "
-          f"{'met' if cpu_total < 1.5 else 'NOT met'} (CPU)")
-    print(f"signed agreement {len(state['signed'])} bytes, report {len(state['report'])} bytes")
+    print(f"target < 1500 ms: {'met' if statistics.median(wall) < 1.5 else 'NOT met'} "
+          f"(wall), {'met' if statistics.median(cpu) < 1.5 else 'NOT met'} (CPU)")
+    print(f"signed document {len(state['signed'])} bytes, report {len(state['report'])} bytes")
 
 
 if __name__ == "__main__":

@@ -78,6 +78,9 @@ def setup(url, sink):
         DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
         DJANGO_EMAIL_HOST=harness.HOST, DJANGO_EMAIL_PORT=str(sink.port),
         PORTAL_OPERATOR="Benchmark", PORTAL_CONTACT_EMAIL="bench@example.org",
+        # The request timed is the one that publishes: one publisher's, as with both
+        # parties' approval it is the second approver's (the same work is queued).
+        PORTAL_DUAL_APPROVAL="0",
     )
     from followup.demo.loader import load_demo
 

@@ -246,6 +246,11 @@ TASKS = {
     }
 }
 
+# A period or tertial report is published only when a publisher of the municipality and one
+# of the police area have both approved it (promises/approval.py). Off: one publisher
+# publishes alone.
+PORTAL_DUAL_APPROVAL = env_bool("PORTAL_DUAL_APPROVAL", default=True)
+
 # Who runs the portal, for the privacy page (/integritet/) and the e-mail to subscribers.
 PORTAL_OPERATOR = env_str(
     "PORTAL_OPERATOR", default="Medborgarlöften (utvecklingsmiljö)" if DEBUG else ""
@@ -255,6 +260,12 @@ PORTAL_CONTACT_EMAIL = env_str(
 )
 # The personuppgiftsansvarig (GDPR controller) for the subscribers' addresses.
 PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", default=PORTAL_OPERATOR)
+# Where people report accessibility problems or ask for content in another format, named
+# on the accessibility statement (/tillganglighet/): an e-mail address, a web address or a
+# telephone number.
+PORTAL_ACCESSIBILITY_CONTACT = env_str(
+    "PORTAL_ACCESSIBILITY_CONTACT", default=PORTAL_CONTACT_EMAIL
+)
 # Subscription requests per client address and minute, and per e-mail address and hour;
 # more get 429 (public/throttle.py). 0 turns a limit off.
 SUBSCRIBE_REQUESTS_PER_MINUTE = env_int("SUBSCRIBE_REQUESTS_PER_MINUTE", default=5)
@@ -357,6 +368,8 @@ VERIFY_TIME_LIMIT_SECONDS = env_int("VERIFY_TIME_LIMIT_SECONDS", default=5)
 VERIFY_MEMORY_LIMIT_MB = env_int("VERIFY_MEMORY_LIMIT_MB", default=100)
 # Uploads to the verification page per client address and minute; more get 429.
 VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", default=10)
+# Largest tertial workbook (.xlsx) a coordinator may upload to the tertial screen.
+TERTIAL_UPLOAD_MAX_BYTES = env_int("TERTIAL_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024)
 # Uploads over 2.5 MB go to a temporary file, never memory; other request bodies stay small.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

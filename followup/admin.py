@@ -11,7 +11,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from followup import views
+from followup import spreadsheet_views, views
 from followup.models import FollowUp, TertialReport, YearEndComment
 from municipalities.admin_rules import RulesAdmin
 from promises.admin import PromisePeriodAdmin
@@ -91,6 +91,12 @@ class FollowUpAdmin(RulesAdmin):
                  name="followup_tertial"),
             path("tertial/<int:period_pk>/<int:year>/<int:number>/publish/",
                  wrap(views.publish), name="followup_tertial_publish"),
+            path("tertial/<int:period_pk>/<int:year>/<int:number>/spreadsheet.xlsx",
+                 wrap(spreadsheet_views.download), name="followup_tertial_download"),
+            path("tertial/<int:period_pk>/<int:year>/<int:number>/upload/",
+                 wrap(spreadsheet_views.upload), name="followup_tertial_upload"),
+            path("tertial/<int:period_pk>/<int:year>/<int:number>/upload/confirm/",
+                 wrap(spreadsheet_views.confirm), name="followup_tertial_upload_confirm"),
             *super().get_urls(),
         ]
 
@@ -103,17 +109,19 @@ class FollowUpAdmin(RulesAdmin):
 @admin.register(TertialReport)
 class TertialReportAdmin(PublishingActionsMixin, RulesAdmin):
     list_display = [
-        "period_title", "year", "tertial", "status", "presented_on", "published_at",
-        "screen_link",
+        "period_title", "year", "tertial", "status", "approval_state", "presented_on",
+        "published_at", "screen_link",
     ]
     list_filter = ["status", "year", "tertial"]
     list_select_related = ["period"]
     search_fields = ["summary", "period__title", "period__municipalities__name"]
     autocomplete_fields = ["period"]
-    readonly_fields = ["status", "published_at", "unpublished_at", "unpublished_reason"]
-    actions = ["publish_selected", "unpublish_selected"]
+    readonly_fields = ["status", "approvals_given", "published_at", "unpublished_at",
+                       "unpublished_reason"]
+    actions = ["approve_selected", "publish_selected", "unpublish_selected"]
     fields = ["period", ("year", "tertial"), "summary", "presented_on", "status",
-              "published_at", "unpublished_at", "unpublished_reason", "loaded_version"]
+              "approvals_given", "published_at", "unpublished_at", "unpublished_reason",
+              "loaded_version"]
 
     @admin.display(description=gettext_lazy("period"), ordering="period__title")
     def period_title(self, obj):

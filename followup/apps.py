@@ -7,6 +7,7 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
+        from followup import content_changes
         from followup.documents import on_published
         from followup.models import FollowUp, TertialReport
         from promises import deletion
@@ -15,3 +16,4 @@ class FollowupConfig(AppConfig):
         deletion.protect(TertialReport)
         deletion.protect(FollowUp, "promise__period")
         published.connect(on_published, dispatch_uid="followup-report-pdfs")
+        content_changes.connect()

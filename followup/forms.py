@@ -108,7 +108,7 @@ class TertialSheet:
         wanted = [t for t in (self.previous_tertial, tertial) if t is not None]
         self.groups, self.hidden = [], 0
         for item in period_progress(
-            period, public=False, tertials=wanted, internal_notes=True,
+            period, public=False, tertials=wanted, internal_notes=True, comments=False,
         ):
             rows = []
             for line in item.lines:

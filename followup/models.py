@@ -7,12 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from followup.querysets import FollowUpQuerySet, TertialReportQuerySet, YearEndCommentQuerySet
 from followup.tertials import Tertial, TertialNumber
 from municipalities.versioning import VersionedModel
+from promises.approval import Approval
 from promises.models import Activity, Indicator, Party, Promise, PromisePeriod
 from promises.publishing import Publishable
 
@@ -207,6 +209,9 @@ class TertialReport(TertialFields, Publishable, VersionedModel):
     Publishing it makes the tertial's follow-ups public.
     """
 
+    # Published when both parties have approved it (promises/approval.py).
+    approved_by_both_parties = True
+
     period = models.ForeignKey(
         PromisePeriod, on_delete=models.CASCADE, related_name="tertial_reports",
         verbose_name=_("period"),
@@ -214,6 +219,11 @@ class TertialReport(TertialFields, Publishable, VersionedModel):
     summary = models.TextField(_("summary"), blank=True)
     presented_on = models.DateField(
         _("presented to the council on"), null=True, blank=True,
+    )
+    # When the tertial's follow-up last changed (followup/content_changes.py): an approval
+    # given before it no longer counts.
+    content_changed_at = models.DateTimeField(
+        _("follow-up last changed"), default=timezone.now, editable=False
     )
     history = HistoricalRecords()
 
@@ -253,6 +263,25 @@ class TertialReport(TertialFields, Publishable, VersionedModel):
                     "A published report keeps its period, year and tertial. Unpublish it "
                     "first to move it."
                 ), code="published_report_moved")
+
+
+class TertialReportApproval(Approval):
+    """A party's approval of one version of a tertial report (promises/approval.py)."""
+
+    report = models.ForeignKey(
+        TertialReport, on_delete=models.CASCADE, related_name="approvals",
+        verbose_name=_("tertial report"),
+    )
+
+    row_field = "report"
+
+    class Meta(Approval.Meta):
+        verbose_name = _("approval of a tertial report")
+        verbose_name_plural = _("approvals of tertial reports")
+        constraints = Approval.constraints_for("report", "tertial_report")
+
+    def __str__(self):
+        return f"{self.report} – {self.get_side_display()} ({self.username})"
 
 
 class YearEndComment(VersionedModel):

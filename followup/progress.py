@@ -9,7 +9,7 @@ exports and the spreadsheet all read the period through this.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import ON_TRACK, FollowUp, Status, YearEndComment
@@ -121,32 +121,56 @@ def followup_queryset(*, public, internal_notes=False):
     return queryset.order_by("year", "tertial")
 
 
-def period_progress(period, *, public, tertials=None, internal_notes=False):
+def period_progress(period, *, public, tertials=None, internal_notes=False, shown=None,
+                    comments=True):
     """Every promise of the period in document order with its follow-ups (public ones only,
     unless `public` is False: an editor's preview). `tertials` limits which are fetched;
-    `internal_notes` loads them too (the tertial screen shows them, nothing public does)."""
+    `internal_notes` loads them too (the tertial screen shows them, nothing public does).
+    `shown`: a page that shows one tertial gets that tertial's follow-ups and, of the
+    tertials before it, only the ones with a value (what a target's result counts).
+    `comments=False` leaves the year-end comments out (one query less, for the screens
+    that do not show them); a year reads only that year's, with the promises (no query of
+    their own)."""
     return progress_of_periods(
         [period], public=public, tertials=tertials, internal_notes=internal_notes,
+        shown=shown, comments=comments,
     )[period.pk]
 
 
-def progress_of_periods(periods, *, public, tertials=None, internal_notes=False):
+def shown_and_earlier_values(shown):
+    """The follow-ups a page showing the tertial `shown` reads: its own, and the earlier
+    values that count towards a target (Line.achievement reads nothing else)."""
+    earlier = Q(year__lt=shown.year) | Q(year=shown.year, tertial__lt=shown.number)
+    return Q(year=shown.year, tertial=shown.number) | (earlier & Q(value__isnull=False))
+
+
+def progress_of_periods(periods, *, public, tertials=None, internal_notes=False, shown=None,
+                        comments=True):
     """{period id: period_progress} for many periods in a fixed number of queries."""
     by_id = {period.pk: period for period in periods}
     followups = followup_queryset(public=public, internal_notes=internal_notes and not public)
     followups = followups.filter(promise__period__in=list(by_id))
     if tertials is not None:
         followups = followups.filter(year__in={t.year for t in tertials})
+    if shown is not None:
+        followups = followups.filter(shown_and_earlier_values(shown))
+    every_comment = comments is True
     promises = (
         Promise.objects.filter(period__in=list(by_id))
         .select_related("municipality")
         .prefetch_related(
             Prefetch("activities", queryset=Activity.objects.order_by("order", "pk")),
             Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
-            Prefetch("year_end_comments", queryset=YearEndComment.objects.order_by("year")),
+            *([Prefetch("year_end_comments", queryset=YearEndComment.objects.order_by("year"))]
+              if every_comment else []),
         )
         .order_by("order", "pk")
     )
+    if comments not in (True, False):
+        promises = promises.annotate(year_end_comment=Subquery(
+            YearEndComment.objects.filter(promise=OuterRef("pk"), year=comments)
+            .values("text")[:1]
+        ))
     wanted = set(tertials) if tertials is not None else None
     by_subject = {}
     for followup in followups:
@@ -172,9 +196,18 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False)
                 Line("indicator", i, by_subject.get(("indicator", i.pk), {}))
                 for i in promise.indicators.all()
             ],
-            comments={c.year: c.text for c in promise.year_end_comments.all()},
+            comments=year_end_comments(promise, comments),
         ))
     return result
+
+
+def year_end_comments(promise, comments):
+    """{year: text} of what progress_of_periods read for `promise`."""
+    if comments is True:
+        return {c.year: c.text for c in promise.year_end_comments.all()}
+    if comments is False or not promise.year_end_comment:
+        return {}
+    return {comments: promise.year_end_comment}
 
 
 @dataclass
@@ -205,3 +238,31 @@ class Summary:
 def summarise(progress, tertial):
     counts = Counter(item.line.status_at(tertial) for item in progress)
     return Summary(tertial=tertial, counts=counts, total=len(progress))
+
+
+def latest_summaries(periods, reports):
+    """{period id: Summary of its promises in its latest reported tertial} for many periods
+    in two queries, whatever they hold. `periods` is a queryset of periods and `reports`
+    maps a period id to its latest published TertialReport; a period without one gets a
+    Summary whose tertial is None (only its total counts). Only public follow-ups count."""
+    wanted = {pk: Tertial(r.year, r.tertial) for pk, r in reports.items()}
+    promises = {}
+    for pk, period_id in Promise.objects.filter(period__in=periods).values_list(
+        "pk", "period_id"
+    ):
+        promises.setdefault(period_id, []).append(pk)
+    statuses = {}
+    for promise_id, period_id, year, number, status in FollowUp.objects.public().filter(
+        promise__period__in=periods, activity=None, indicator=None,
+    ).values_list("promise_id", "promise__period_id", "year", "tertial", "status"):
+        if wanted.get(period_id) == Tertial(year, number):
+            statuses[promise_id] = status
+    return {
+        period_id: Summary(
+            tertial=tertial,
+            counts=Counter(statuses.get(pk, NOT_REPORTED) for pk in promises.get(period_id, [])),
+            total=len(promises.get(period_id, [])),
+        )
+        for period_id in {*promises, *wanted}
+        for tertial in [wanted.get(period_id)]
+    }

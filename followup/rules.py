@@ -8,7 +8,7 @@ from municipalities.rules import (
     ANY_ROLE, POLICE_EDITORS, holds_any, is_editor, is_member, is_national_admin,
     is_police_editor, is_publisher, roles_over, scope_of,
 )
-from promises.rules import is_published, is_under_published
+from promises.rules import is_published, is_under_published, publishes_for_a_party
 
 
 @rules.predicate
@@ -55,6 +55,7 @@ rules.add_perm("followup.change_tertialreport", is_national_admin | is_editor)
 rules.add_perm("followup.revert_tertialreport", is_national_admin | is_editor)
 rules.add_perm("followup.delete_tertialreport", (is_national_admin | is_editor) & ~is_published)
 rules.add_perm("followup.publish_tertialreport", is_national_admin | is_publisher)
+rules.add_perm("followup.approve_tertialreport", publishes_for_a_party)
 # A tertial report's PDF: public with its report, and to the period's members always.
 rules.add_perm("followup.download_reportdocument",
                report_is_public | is_national_admin | is_member)

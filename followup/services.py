@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from followup.content_changes import MARKED_BY_CALLER, mark_report
 from followup.models import FollowUp, Status, TertialReport
 from municipalities.versioning import (
     DeletedMeanwhile, NewerVersion, describe_version, shorten,
@@ -118,6 +119,7 @@ def save_tertial_followups(*, period, tertial, rows, subjects, by):
             followup.value, followup.internal_note = row.value, row.internal_note
             followup.updated_by = by
             followup._history_user = by
+            setattr(followup, MARKED_BY_CALLER, True)  # the report is marked once, below
             if published and changes:
                 followup.corrected_at = timezone.now()
                 followup.correction = describe_correction(followup, changes)
@@ -137,6 +139,10 @@ def save_tertial_followups(*, period, tertial, rows, subjects, by):
         if conflicts:
             # Leaving the block by an exception rolls every row back.
             raise TertialSaveRefused(conflicts)
+        if written:
+            mark_report(TertialReport.objects.filter(
+                period=period, year=tertial.year, tertial=tertial.number,
+            ))
     return written
 
 

@@ -4,13 +4,16 @@ Served inside the admin (FollowUpAdmin.get_urls) with the admin's templates:
   /admin/followup/followup/tertial/                          choose a period
   /admin/followup/followup/tertial/<period>/                 its default tertial
   /admin/followup/followup/tertial/<period>/<year>/<n>/      the screen (GET shows, POST saves)
-  /admin/followup/followup/tertial/<period>/<year>/<n>/publish/   publish the tertial report
+  /admin/followup/followup/tertial/<period>/<year>/<n>/publish/   approve (where both parties
+      approve) or publish the tertial report
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +25,9 @@ from followup.models import TertialReport
 from followup.progress import period_tertials
 from followup.services import TertialSaveRefused, save_tertial_followups, tertial_report_for
 from followup.tertials import Tertial
-from promises.models import PromisePeriod
 from promises import publishing
+from promises.approval import missing_sides, requires_both_parties, sides_open_to
+from promises.models import PromisePeriod
 
 
 def screen_url(period, tertial):
@@ -91,7 +95,9 @@ def screen(request, period_pk, year, number, *, model_admin):
     if request.method == "POST":
         sheet = TertialSheet(period, tertial, request.user, data=request.POST)
         if not sheet.is_editable:
-            raise PermissionDenied
+            raise PermissionDenied(_(
+                "Your role lets you read this tertial, but not enter any of its rows."
+            ))
         if sheet.is_valid():
             try:
                 written = save_tertial_followups(
@@ -147,8 +153,13 @@ def render_screen(request, model_admin, period, tertial, sheet, status):
         "groups": sheet.groups,
         "invalid_rows": sheet.invalid_rows(),
         "report": report,
-        "can_publish": request.user.has_perm("followup.publish_tertialreport", report or period)
-        and not (report and report.is_published),
+        "can_publish": request.user.has_perm(publish_permission(), report or period)
+        and not (report and report.is_published)
+        and not (report and requires_both_parties(report)
+                 and not sides_open_to(request.user, report)),
+        "needs_both_parties": requires_both_parties(TertialReport),
+        "waiting_for": [side.label for side in missing_sides(report)]
+        if report and requires_both_parties(report) else [],
         "choose_form": ChooseTertialForm(
             initial={"period": period.pk, "year": tertial.year, "tertial": tertial.number},
             user=request.user,
@@ -157,25 +168,41 @@ def render_screen(request, model_admin, period, tertial, sheet, status):
             (t, screen_url(period, t), t == tertial) for t in tertials
         ],
         "period_change_url": reverse("admin:promises_promiseperiod_change", args=[period.pk]),
+        "upload_max_size": filesizeformat(settings.TERTIAL_UPLOAD_MAX_BYTES),
     }
     return TemplateResponse(request, "admin/followup/tertial_screen.html", context, status=status)
 
 
+def publish_permission():
+    """Where both parties approve, a party's publisher approves; else a publisher publishes."""
+    if requires_both_parties(TertialReport):
+        return "followup.approve_tertialreport"
+    return "followup.publish_tertialreport"
+
+
 def publish(request, period_pk, year, number, *, model_admin):
-    """Publish this tertial's report (creating a draft first when there is none)."""
+    """Approve this tertial's report for the user's party, which publishes it when the other
+    party has approved it too; or, where one publisher suffices, publish it (creating a
+    draft first when there is none)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     period = readable_period(request, period_pk)
     tertial = tertial_in_period(period, year, number)
     report = tertial_report_for(period, tertial)
-    if not request.user.has_perm("followup.publish_tertialreport", report):
+    if not request.user.has_perm(publish_permission(), report):
         raise PermissionDenied(_("You may not publish this report."))
     try:
-        publishing.publish(report, by=request.user, request=request)
+        report = publishing.approve(report, by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _(
-            "The report for %(tertial)s is published: its follow-up is now public."
-        ) % {"tertial": tertial})
+        if report.is_published:
+            messages.success(request, _(
+                "The report for %(tertial)s is published: its follow-up is now public."
+            ) % {"tertial": tertial})
+        else:
+            messages.success(request, _(
+                "You have approved the report for %(tertial)s. It is published when the "
+                "other party has approved it too; its publishers have been told."
+            ) % {"tertial": tertial})
     return HttpResponseRedirect(screen_url(period, tertial))

@@ -158,7 +158,7 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
 
     class Media:
-        js = ["js/admin-labels.js"]
+        js = ["js/admin-labels.js", "js/admin-accessible-names.js"]
 
     def perm(self, action):
         return perm(self.model, action)
@@ -238,9 +238,35 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
             obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
+    def refusal(self, action):
+        """Why a page of this admin is refused, for the 403 page (Django's admin refuses
+        without saying)."""
+        names = {"things": self.model._meta.verbose_name_plural,
+                 "thing": self.model._meta.verbose_name}
+        if action == "add":
+            return _("Your role does not let you add %(things)s.") % names
+        if action == "delete":
+            return _("You may not delete this %(thing)s: your role does not allow it, or it "
+                     "belongs to something published (unpublish that first).") % names
+        if action == "revert":
+            return _("Your role lets you read this %(thing)s, but not restore an earlier "
+                     "version of it.") % names
+        return _("Your role does not let you use %(things)s.") % names
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except PermissionDenied as denied:
+            raise self.explained(denied, "view") from None
+
+    def explained(self, denied, action):
+        return denied if denied.args else PermissionDenied(self.refusal(action))
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as denied:
+            raise self.explained(denied, "view" if object_id else "add") from None
         except EditConflict as conflict:
             # A writer the form did not see (an inline row, a signal) moved on meanwhile.
             self.message_user(request, conflict.newer_version().message(), messages.ERROR)
@@ -255,6 +281,8 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         self.readable_object(request, object_id)
         try:
             return super().delete_view(request, object_id, extra_context)
+        except PermissionDenied as denied:
+            raise self.explained(denied, "delete") from None
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
@@ -263,7 +291,7 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         """The row at an object's address. Who may not use this kind of row at all is
         refused, as on its list; who may, but not read this row, finds nothing."""
         if not self.has_view_or_change_permission(request):
-            raise PermissionDenied
+            raise PermissionDenied(self.refusal("view"))
         obj = self.get_object(request, unquote(object_id))  # None for a malformed id too
         if obj is None or not self.has_view_or_change_permission(request, obj):
             raise Http404(_("Not found."))
@@ -287,7 +315,7 @@ class RulesAdmin(RulesChoicesMixin, SimpleHistoryAdmin):
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         if not request.user.has_perm(self.perm("revert"), obj):
-            raise PermissionDenied
+            raise PermissionDenied(self.refusal("revert"))
         before = model_to_dict(obj)
         with transaction.atomic():
             response = super().history_form_view(request, object_id, version_id, extra_context)

@@ -191,19 +191,20 @@ class PromiseInline(RulesInlineMixin, admin.StackedInline):
 class PromisePeriodAdmin(UndertakingAdmin):
     form = PeriodForm
     list_display = [
-        "title", "municipality_names", "police_area", "years", "status", "promise_count",
-        "document_state",
+        "title", "municipality_names", "police_area", "years", "status", "approval_state",
+        "promise_count", "document_state",
     ]
     inlines = [PriorityInline, FocusAreaInline, SignatoryInline, PromiseInline]
-    actions = [*UndertakingAdmin.actions, "copy_as_next_draft"]
+    actions = ["approve_selected", *UndertakingAdmin.actions, "copy_as_next_draft"]
+    readonly_fields = [*UndertakingAdmin.readonly_fields, "approvals_given"]
     autocomplete_fields = ["municipalities", "police_area", "agreement"]
     fieldsets = [
         (None, {"fields": [
             "parties", "police_area", "agreement", "title", ("valid_from", "valid_to"),
         ]}),
         (gettext_lazy("Publishing"), {"fields": [
-            "status", "published_at", "unpublished_at", "unpublished_reason", "created_at",
-            "updated_at",
+            "status", "approvals_given", "published_at", "unpublished_at",
+            "unpublished_reason", "created_at", "updated_at",
         ]}),
         (gettext_lazy("The document"), {"fields": [
             "introduction", "situation", "citizen_experience", "effects",

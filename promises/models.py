@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality, PoliceArea, Scope
 from municipalities.versioning import VersionedModel
+from promises.approval import Approval
 from promises.publishing import Publishable
 from promises.querysets import (
     AgreementChildQuerySet, AgreementQuerySet, DocumentQuerySet, OwnedQuerySet,
@@ -166,6 +167,9 @@ class PromisePeriod(Undertaking):
     """One medborgarlöfte: the document agreed for a period by one or more municipalities and
     the police area that serves them, in the document's own words and order."""
 
+    # Published when both parties have approved it (promises/approval.py).
+    approved_by_both_parties = True
+
     municipalities = models.ManyToManyField(
         Municipality, through="PeriodMunicipality", related_name="periods",
         verbose_name=_("municipalities"),
@@ -265,6 +269,25 @@ class PromisePeriod(Undertaking):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         sync_period_municipalities(self)
+
+
+class PeriodApproval(Approval):
+    """A party's approval of one version of a period (promises/approval.py)."""
+
+    period = models.ForeignKey(
+        PromisePeriod, on_delete=models.CASCADE, related_name="approvals",
+        verbose_name=_("period"),
+    )
+
+    row_field = "period"
+
+    class Meta(Approval.Meta):
+        verbose_name = _("approval of a period")
+        verbose_name_plural = _("approvals of periods")
+        constraints = Approval.constraints_for("period", "period")
+
+    def __str__(self):
+        return f"{self.period} – {self.get_side_display()} ({self.username})"
 
 
 class PeriodMunicipality(models.Model):

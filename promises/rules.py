@@ -3,10 +3,11 @@ question about them is asked through `user.has_perm(perm, obj)` and answered her
 
 import rules
 
-from municipalities.roles import Scope
+from municipalities.roles import PUBLISHERS, Scope
 from municipalities.rules import (
     SIGNERS, is_editor, is_member, is_national_admin, is_publisher, is_signer, places,
 )
+from promises.approval import sides_of
 
 
 @rules.predicate
@@ -57,6 +58,16 @@ def may_sign_for(user, signatory):
     return bool(scope.municipalities & municipalities or scope.police_areas & areas)
 
 
+@rules.predicate
+def publishes_for_a_party(user, obj=None):
+    """A publisher of the municipality or of the police area of a period or tertial report
+    (of some, without one): who approves it for publication (promises/approval.py). Only
+    an explicit publisher membership counts: a national administrator is neither party."""
+    if obj is None:
+        return any(places(user, PUBLISHERS))
+    return bool(sides_of(user, obj))
+
+
 def may_sign(user, signatory):
     """`promises.sign_signatory`, asked of the rule itself: Django's `User.has_perm` says yes
     to a superuser before any rule is asked, and a superuser, like every national
@@ -74,6 +85,7 @@ for model in ("agreement", "promiseperiod"):
     rules.add_perm(f"promises.change_{model}", edits)
     rules.add_perm(f"promises.revert_{model}", edits)
     rules.add_perm(f"promises.delete_{model}", edits & ~is_published)
+    # Publishing, and unpublishing with a reason: either party alone.
     rules.add_perm(f"promises.publish_{model}", is_national_admin | is_publisher)
     # Making the PDF: whoever prepares, publishes or signs it.
     rules.add_perm(f"promises.generate_{model}", edits | is_publisher | is_signer)
@@ -86,6 +98,8 @@ for model in ("agreementsection", "priority", "focusarea", "signatory", "promise
     rules.add_perm(f"promises.revert_{model}", edits)
     rules.add_perm(f"promises.delete_{model}", edits & ~is_under_published)
 
+# Approving a period for publication: each party's publisher (both, before it is published).
+rules.add_perm("promises.approve_promiseperiod", publishes_for_a_party)
 rules.add_perm("promises.sign_signatory", may_sign_for)
 # Stored PDFs of periods and agreements: the public ones for everyone, every version for
 # the members of the period or agreement. (Tertial report PDFs: followup/rules.py.)

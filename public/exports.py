@@ -7,7 +7,6 @@ stays flat however many periods there are.
 
 import csv
 import json
-import re
 from decimal import Decimal
 
 from django.http import Http404, JsonResponse, StreamingHttpResponse
@@ -16,6 +15,7 @@ from django.views.decorators.http import condition, require_safe
 
 from followup.models import TertialReport
 from followup.progress import period_progress, progress_of_periods
+from municipalities.formulas import looks_like_formula
 from promises.models import PromisePeriod
 from public.cache import cache_public_page, public_etag
 from public.selectors import periods_for_pages
@@ -138,6 +138,8 @@ def period_record(period, progress, reports, url):
             "email": period.contact_email, "phone": period.contact_phone,
         },
         "priorities": [priority.text for priority in period.priorities.all()],
+        # Beside "priorities", index for index: the numbering as the document writes it.
+        "priority_labels": [priority.label for priority in period.priorities.all()],
         "focus_areas": [
             {"label": area.label, "name": area.name, "description": area.description}
             for area in period.focus_areas.all()
@@ -267,17 +269,12 @@ class Line:
         return value
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
 def csv_cell(value):
     """A cell as text that a spreadsheet shows and never runs: text that would start a
-    formula (=, +, -, @, and their full-width forms) gets a leading apostrophe; numbers stay
-    numbers."""
+    formula gets a leading apostrophe; numbers stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 

@@ -3,7 +3,9 @@
 from django.urls import path
 
 from promises.documents.rendering import VERIFY_PATH
-from public import document_views, exports, feeds, subscription_views, views
+from public import (
+    document_views, exports, feeds, overview_views, spreadsheets, subscription_views, views,
+)
 from public.cache import cache_public_page
 
 app_name = "public"
@@ -11,6 +13,9 @@ app_name = "public"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sok/", views.search, name="search"),
+    path("hela-landet/", overview_views.national_overview, name="overview"),
+    path("hela-landet/oversikt.csv", overview_views.overview_csv, name="overview_csv"),
+    path("hela-landet/oversikt.xlsx", overview_views.overview_xlsx, name="overview_xlsx"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("kommun/<str:slug>/", views.municipality, name="municipality"),
     path(
@@ -34,8 +39,10 @@ urlpatterns = [
     path("samverkan/<int:pk>/", views.agreement, name="agreement"),
     path("medborgarloften/<int:pk>/data.json", exports.period_json, name="period_json"),
     path("medborgarloften/<int:pk>/data.csv", exports.period_csv, name="period_csv"),
+    path("medborgarloften/<int:pk>/data.xlsx", spreadsheets.period_xlsx, name="period_xlsx"),
     path("oppna-data/medborgarloften.json", exports.national_json, name="national_json"),
     path("oppna-data/medborgarloften.csv", exports.national_csv, name="national_csv"),
+    path("oppna-data/medborgarloften.xlsx", spreadsheets.national_xlsx, name="national_xlsx"),
     path("atom.xml", cache_public_page(feeds.NationalFeed()), name="national_feed"),
     path(VERIFY_PATH.lstrip("/"), document_views.verify, name="verify"),
     path("dokument/<str:sha256>.pdf", document_views.download, name="document"),

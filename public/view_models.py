@@ -4,12 +4,15 @@ document's order with its latest status, its target and result, and what was don
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from followup.progress import STATUS_LABELS, STATUS_MARKERS, period_progress, summarise
 
 
 @dataclass
 class LineView:
-    """A promise, activity or indicator in one tertial."""
+    """A promise, activity or indicator in one tertial, with what the page prints of it
+    worked out here rather than in the template (a page holds hundreds of these)."""
 
     line: object
     followup: object  # this tertial's FollowUp, or None
@@ -17,12 +20,20 @@ class LineView:
     target: str
     status: str = ""
     details_status: str = ""  # a promise's activities and indicators, rolled up
+    kind_label: str = ""  # "Activity" or "Indicator", translated
+    label: str = ""
+    text: str = ""
+
     @property
     def shows_status(self):
         """An indicator reports a value, usually without a status: "not reported" beside
         its value would be untrue."""
         has_value = self.followup is not None and self.followup.value is not None
         return bool(self.status) or not has_value
+
+    @property
+    def status_class(self):
+        return self.status or "not_reported"
 
     @property
     def status_label(self):
@@ -43,9 +54,20 @@ class PromiseCard:
     own: LineView
     details: list  # LineViews of its activities and indicators
     comment: str  # the year-end comment for the tertial's year, if any
+    party_heading: str = ""  # "The police promise", ...
 
 
-def line_view(line, tertial, tertials, today, details_status=""):
+def party_headings(period):
+    """Each party's heading, translated once per page."""
+    several = len(period.municipality_ids()) > 1
+    return {
+        "police": _("The police promise"),
+        "municipality": _("The municipalities promise") if several
+        else _("The municipality promises"),
+    }
+
+
+def line_view(line, tertial, tertials, today, details_status="", kind_labels=None):
     achievement = line.achievement(tertial, tertials, today) if tertial else None
     return LineView(
         line=line,
@@ -54,6 +76,9 @@ def line_view(line, tertial, tertials, today, details_status=""):
         target=line.target.describe(),
         status=line.status_at(tertial) if tertial else "",
         details_status=details_status,
+        kind_label=kind_labels[line.kind] if kind_labels else "",
+        label=line.subject.label,
+        text=line.text,
     )
 
 
@@ -63,17 +88,21 @@ def ends_a_year(tertial, tertials):
     return tertial == max(t for t in tertials if t.year == tertial.year)
 
 
-def cards_for(progress, tertial, tertials, today):
+def cards_for(progress, tertial, tertials, today, period=None):
+    kind_labels = {"activity": _("Activity"), "indicator": _("Indicator")}
+    headings = party_headings(period) if period is not None else {}
+    joint = _("We promise jointly")
+    year_end = tertial is not None and ends_a_year(tertial, tertials)
     cards = []
     for item in progress:
         details_status = item.details_status_at(tertial) if tertial else ""
         cards.append(PromiseCard(
             promise=item.promise,
             own=line_view(item.line, tertial, tertials, today, details_status),
-            details=[line_view(line, tertial, tertials, today)
+            details=[line_view(line, tertial, tertials, today, kind_labels=kind_labels)
                      for line in (*item.activities, *item.indicators)],
-            comment=(item.comments.get(tertial.year, "")
-                     if tertial and ends_a_year(tertial, tertials) else ""),
+            comment=item.comments.get(tertial.year, "") if year_end else "",
+            party_heading=headings.get(item.promise.party, joint),
         ))
     return cards
 
@@ -85,15 +114,26 @@ class TertialView:
     tertial: object
     summary: object
     cards: list
+    labels: dict  # words every card repeats, translated once
+
+
+def card_labels():
+    return {"target": _("Target:"), "result": _("Result:"), "value": _("Value:"),
+            "changed": _("Changed after publication")}
 
 
 def tertial_view(period, states, shown, *, preview, today):
     """The period's promises in `shown` (a TertialState with a report, or None)."""
     tertials = [state.tertial for state in states]
-    progress = period_progress(period, public=not preview)
     tertial = shown.tertial if shown else None
+    # The shown tertial's follow-ups and the earlier values its results count, and its
+    # year's comments when it ends the year: no more.
+    year_end = tertial is not None and ends_a_year(tertial, tertials)
+    progress = period_progress(period, public=not preview, shown=tertial,
+                               comments=tertial.year if year_end else False)
     return TertialView(
         tertial=tertial,
         summary=summarise(progress, tertial) if tertial else None,
-        cards=cards_for(progress, tertial, tertials, today),
+        cards=cards_for(progress, tertial, tertials, today, period=period),
+        labels=card_labels(),
     )

@@ -2,19 +2,23 @@
 
 import datetime
 
+from django.core.paginator import Paginator
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from followup.progress import latest_summaries
 from followup.tertials import TertialNumber
 from municipalities.models import Municipality
 from promises.models import Agreement, PromisePeriod
-from public import documents_section, selectors
+from public import documents_section, overview, selectors
 from public import search as site_search
 from public.access import may_preview, viewer
 from public.cache import cache_public_page
+from public.search_form import SearchForm
 from public.view_models import tertial_view
 
 # When the accessibility statement was last reviewed against the site (WCAG 2.1 AA).
@@ -42,11 +46,9 @@ def home(request):
         "current": sorted(current, key=lambda p: p.municipality_names()),
         "latest": sorted(by_municipality.items(), key=lambda pair: pair[0].name),
         "recent": sorted(periods, key=lambda p: p.published_at, reverse=True)[:5],
-        "current_municipality_count": len(
-            {m.pk for period in current for m in period.municipalities.all()}
-        ),
         "municipality_count": len(by_municipality),
         "period_count": len(periods),
+        "totals": overview.national_totals(day),
     }
     return render(request, "public/home.html", context)
 
@@ -62,9 +64,12 @@ def municipality(request, slug):
     )
     day = today()
     current = [p for p in periods if p.is_published and p.is_current(day)]
+    in_force = PromisePeriod.objects.published().current(day).for_municipality(place)
+    summaries = latest_summaries(in_force, overview.latest_reports(in_force))
     context = {
         "municipality": place,
         "current": current,
+        "current_summaries": [(p, summaries.get(p.pk)) for p in current],
         "earlier": [p for p in periods if p.is_published and p not in current],
         "drafts": [p for p in periods if not p.is_published],
         "police_areas": list(place.police_areas.order_by("name")),
@@ -159,25 +164,54 @@ def agreement(request, pk):
 @require_safe
 @cache_public_page
 def search(request):
+    form = SearchForm(request.GET)
     query = request.GET.get("q")
-    context = {"query": query or "", "results": None, "error": None}
+    context = {"form": form, "query": query or "", "page": None, "error": None}
     status = 200
-    if query is not None:
+    if not form.is_valid():
+        status = 400
+    elif query is not None or form.is_filtered():
         try:
-            cleaned = site_search.clean_query(query)
+            cleaned = site_search.clean_query(query or "")
         except site_search.BadQuery as error:
             context["error"] = error.message
             status = 400 if error.is_bad_request else 200
         else:
+            hits = site_search.Hits(site_search.Terms.of(cleaned), form.filters())
             context["query"] = cleaned
-            context["results"] = site_search.search(cleaned)
+            context["hits"] = hits
+            pages = Paginator(hits, site_search.PAGE_SIZE)
+            page = context["page"] = pages.get_page(request.GET.get("page"))
+            context["page_range"] = pages.get_elided_page_range(page.number, on_each_side=2)
     return render(request, "public/search.html", context, status=status)
+
+
+# DIGG's form for reporting a public body's inaccessible digital service.
+DIGG_REPORT_FORM = "https://www.digg.se/tdosanmalan"
+
+
+def contact_link(contact):
+    """(href, text) of the accessibility contact: an e-mail address, a web address or a
+    telephone number (href None: shown as text)."""
+    contact = contact.strip()
+    if contact.startswith(("https://", "http://")):
+        return contact, contact
+    if "@" in contact:
+        return f"mailto:{contact}", contact
+    return None, contact
 
 
 @require_safe
 @cache_public_page
 def accessibility(request):
-    context = {"reviewed_on": ACCESSIBILITY_REVIEWED_ON}
+    href, text = contact_link(settings.PORTAL_ACCESSIBILITY_CONTACT)
+    context = {
+        "reviewed_on": ACCESSIBILITY_REVIEWED_ON,
+        "operator": settings.PORTAL_OPERATOR,
+        "contact_href": href,
+        "contact_text": text,
+        "digg_report_form": DIGG_REPORT_FORM,
+    }
     return render(request, "public/accessibility.html", context)
 
 

@@ -29,6 +29,15 @@ def fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def single_publisher():
+    """One publisher publishes alone (PORTAL_DUAL_APPROVAL off), so the many tests that
+    publish call `publish` directly. The approval tests (tests/test_approval.py) and the
+    permission matrix turn both parties' approval on, as it ships."""
+    with override_settings(PORTAL_DUAL_APPROVAL=False):
+        yield
+
+
 def _row_ids():
     """{model: set of primary keys} for every table, many-to-many tables included."""
     return {

@@ -164,7 +164,7 @@ def test_stored_document_is_served_byte_for_byte_and_never_rendered_again(
 
 
 def test_changing_a_signed_agreement_makes_a_new_version_and_keeps_the_old(
-    client, katrineholm, signing_keys
+    client, katrineholm, signing_keys, english
 ):
     period = katrineholm[2022]
     first = sign_all(period)

@@ -15,10 +15,12 @@ each starts from the same rows.
 """
 
 import datetime
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import openpyxl
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
@@ -60,6 +62,9 @@ NATIONAL = frozenset({"admin"})
 NOBODY = frozenset()
 EDITORS = frozenset({"admin", "coordinator", "lead"})
 PUBLISHERS = frozenset({"admin", "publisher"})
+# Who approves a period or tertial report for publication: a party's own publisher (a
+# national administrator is neither party), with PORTAL_DUAL_APPROVAL on, as it ships.
+APPROVERS = frozenset({"publisher"})
 # Who makes a PDF version: whoever prepares, publishes or signs it.
 MAKERS = EDITORS | {"publisher", "signer"}
 # Police coordinators enter the follow-up of the rows the police report.
@@ -241,6 +246,7 @@ def world(django_db_setup, django_db_blocker, demo_signing_keys_dir, tmp_path_fa
         SIGNING_KEYS_DIR=demo_signing_keys_dir,
         SIGNING_TRUST_ROOTS=[str(demo_signing_keys_dir / "demo-ca.pem")],
         SIGNING_TSA_URL="",
+        PORTAL_DUAL_APPROVAL=True,
     )
     configured.enable()
     outer = transaction.atomic()
@@ -435,14 +441,33 @@ class AdminSpec:
         return cells
 
 
+def published_already(obj):
+    """Published as if both parties had approved it."""
+    with override_settings(PORTAL_DUAL_APPROVAL=False):
+        publish(obj, by=None)
+
+
+def approved_or_published(obj):
+    return fresh(obj).is_published or obj.approvals.exists()
+
+
 def publishing(target):
     return {
         "publish_selected": Action(PUBLISHERS, target, lambda obj: fresh(obj).is_published),
         "unpublish_selected": Action(
             PUBLISHERS, target, lambda obj: fresh(obj).was_withdrawn,
             data={"confirm": "yes", "reason": "Felaktiga uppgifter"},
-            before=lambda obj: publish(obj, by=None),
+            before=published_already,
         ),
+    }
+
+
+def approving(target):
+    """Periods and tertial reports: both parties approve instead of one publishing; either
+    withdraws alone."""
+    return {
+        "approve_selected": Action(APPROVERS, target, approved_or_published),
+        "unpublish_selected": publishing(target)["unpublish_selected"],
     }
 
 
@@ -464,7 +489,7 @@ SPECS = [
                         "title": "Nytt medborgarlöfte", "valid_from": "2030-01-01",
                         "valid_to": "2030-12-31"}, {"title": "Nytt medborgarlöfte"}),
         actions={
-            **publishing(lambda s: s.period),
+            **approving(lambda s: s.period),
             "generate_documents": Action(MAKERS, lambda s: s.period,
                                          lambda obj: issued(obj).exists()),
             "copy_as_next_draft": Action(EDITORS, lambda s: s.period, next_year_copy_exists),
@@ -541,7 +566,7 @@ SPECS = [
         change=("summary", "Ändrad sammanfattning"),
         add=lambda s: ({"period": s.period.pk, "year": 2026, "tertial": 3,
                         "summary": "Ny rapport"}, {"period": s.period, "tertial": 3}),
-        actions={**publishing(lambda s: s.report), **deleting(EDITORS, lambda s: s.report)},
+        actions={**approving(lambda s: s.report), **deleting(EDITORS, lambda s: s.report)},
     ),
     AdminSpec(
         YearEndComment, reads=EVERY, changes=EDITORS, target=lambda s: s.comment,
@@ -878,8 +903,30 @@ def tertial_cells(world, side, role):
         return outcome(response, lambda: fresh(side.followup).account == "Från tertialskärmen")
 
     def publish_report(client):
+        """With both parties approving: the user's party's approval."""
         url = reverse("admin:followup_tertial_publish", args=[period.pk, 2026, 1])
-        return outcome(client.post(url), lambda: fresh(report).is_published)
+        return outcome(client.post(url), lambda: approved_or_published(report))
+
+    def spreadsheet(client):
+        """Download (the user's own file, else the superuser's), fill in, upload, save."""
+        args = [period.pk, 2026, 1]
+        download = reverse("admin:followup_tertial_download", args=args)
+        own = client.get(download)
+        data = own.content if own.status_code == 200 else world.root.get(download).content
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        ws = book.worksheets[0]
+        key = f"{period.pk}:2026:1:promise:{side.police_promise.pk}"
+        row = next(n for n in range(4, ws.max_row + 1) if ws[f"A{n}"].value == key)
+        ws[f"M{row}"] = "Från kalkylarket"
+        file = io.BytesIO()
+        book.save(file)
+        upload = client.post(reverse("admin:followup_tertial_upload", args=args),
+                             {"file": SimpleUploadedFile("tertial.xlsx", file.getvalue())})
+        if upload.status_code != 200:
+            return upload.status_code
+        response = client.post(reverse("admin:followup_tertial_upload_confirm", args=args),
+                               {"token": upload.context["token"]})
+        return outcome(response, lambda: fresh(side.followup).account == "Från kalkylarket")
 
     return run_steps(world, role, {
         "choose": choose,
@@ -888,6 +935,9 @@ def tertial_cells(world, side, role):
         "screen": lambda client: client.get(screen).status_code,
         "save": save,
         "publish": publish_report,
+        "download": lambda client: client.get(reverse(
+            "admin:followup_tertial_download", args=[period.pk, 2026, 1])).status_code,
+        "spreadsheet": spreadsheet,
     })
 
 
@@ -903,7 +953,10 @@ def test_tertial_screen_matrix(world, role, where):
         "screen": at_row(EVERY, 200),
         # The row saved is the police promise's own: police coordinators enter it.
         "save": at_row(ENTERERS),
-        "publish": at_row(PUBLISHERS),
+        "publish": at_row(APPROVERS),
+        # The spreadsheet: the same rows and the same rule as the screen's save.
+        "download": at_row(ENTERERS, 200),
+        "spreadsheet": at_row(ENTERERS),
     }
 
 
@@ -1029,7 +1082,8 @@ OTHER_ROUTES = {
     "promises_promiseperiod_make_document", "promises_promiseperiod_sign",
     "promises_agreement_make_document", "promises_agreement_sign",
     "followup_tertial_choose", "followup_tertial_default", "followup_tertial",
-    "followup_tertial_publish",
+    "followup_tertial_publish", "followup_tertial_download", "followup_tertial_upload",
+    "followup_tertial_upload_confirm",
     "auth_user_password_change", "otp_totp_totpdevice_config", "otp_totp_totpdevice_qrcode",
     "municipalities_membership_invite",  # tests/test_accounts.py
 }

@@ -11,10 +11,11 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from followup.models import FollowUp, TertialReport
 from municipalities.models import Municipality
-from promises.models import Agreement, AgreementSection, Promise, PromisePeriod
+from promises.models import Agreement, AgreementSection, Document, Promise, PromisePeriod
 from promises.publishing import publish, unpublish
 from public import selectors
 from tests.factories import make_member, make_period, police_area_for
@@ -295,6 +296,26 @@ def test_tertial_report_page_shows_that_tertials_accounts(client, katrineholm):
     assert "158 narkotikabrott har rapporteras" in html
     assert "221 narkotikabrott" not in html  # that is tertial 3
     assert period_url(katrineholm[2018]) in html
+
+
+def test_tertial_report_page_links_to_its_pdf_and_groups_rows_under_each_promise(
+    client, katrineholm, media, django_capture_on_commit_callbacks
+):
+    period = katrineholm[2018]
+    report = TertialReport.objects.get(period=period, year=2018, tertial=3)
+    unpublish(report, by=None, reason="Rättelse")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(report, by=None)
+    document = Document.objects.filter(
+        period=period, kind=Document.Kind.TERTIAL_REPORT, year=2018, tertial=3
+    ).latest("version")
+    html = page(client, report_url(period, 2018, 3))
+    pdf = reverse("public:document", kwargs={"sha256": document.sha256})
+    assert f'href="{pdf}" type="application/pdf"' in html
+    # Each promise's text once, its activities beneath it: not repeated row by row.
+    for promise in period.promises.all():
+        assert html.count(escape(promise.text.splitlines()[0])) == 1
+    assert html.count('class="promise-card"') == period.promises.count()
 
 
 def test_tertial_report_of_unknown_tertial_is_404(client, katrineholm):

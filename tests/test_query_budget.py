@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from municipalities.models import Municipality
 from tests.factories import make_period
@@ -30,6 +31,7 @@ def period_urls(period):
         ),
         "period_json": reverse("public:period_json", kwargs={"pk": pk}),
         "period_csv": reverse("public:period_csv", kwargs={"pk": pk}),
+        "period_xlsx": reverse("public:period_xlsx", kwargs={"pk": pk}),
     }
 
 
@@ -91,9 +93,102 @@ def test_national_exports_cost_a_fixed_number_of_queries_per_chunk(client):
     """The national files stream period by period; each chunk of up to CHUNK_SIZE periods
     costs the period query plus one per prefetched relation, whatever the periods hold."""
     place = Municipality.objects.get(slug="uppvidinge")
-    urls = [reverse("public:national_json"), reverse("public:national_csv")]
+    urls = [reverse("public:national_json"), reverse("public:national_csv"),
+            reverse("public:national_xlsx")]
     many_periods(2, place)
     small = {url: queries_for(client, url) for url in urls}
     many_periods(18, place, first_year=2010)
     for url in urls:
         assert queries_for(client, url) == small[url] <= BUDGET + 1, url
+
+
+@pytest.mark.django_db
+def test_a_page_of_one_tertial_reads_its_follow_ups_and_earlier_values_only():
+    """The period page shows the latest tertial: it loads that tertial's follow-ups and,
+    of the earlier ones, only those with a value (what a result adds up), not every
+    tertial's accounts."""
+    from followup.models import FollowUp
+    from followup.progress import period_progress
+    from followup.tertials import Tertial
+
+    period = make_period(year=2024, promises=2, activities=2, indicators=1, reports=(1, 2, 3))
+    FollowUp.objects.filter(promise__period=period, indicator__isnull=True).update(value=None)
+    shown = Tertial(2024, 2)
+    loaded = {
+        (line.kind, tertial)
+        for item in period_progress(period, public=True, shown=shown)
+        for line in item.lines for tertial in line.followups
+    }
+    assert {tertial for _, tertial in loaded} == {Tertial(2024, 1), shown}
+    assert {kind for kind, tertial in loaded if tertial != shown} == {"indicator"}
+    assert {kind for kind, tertial in loaded if tertial == shown} == {
+        "promise", "activity", "indicator"}
+
+
+# The tertial screen ---------------------------------------------------------------------
+
+def generated_periods():
+    """Periods from the dataset generator (three municipalities, four years), largest
+    first by promises, activities and indicators."""
+    from django.db.models import Count
+
+    from followup.dataset import generate_dataset
+    from promises.models import PromisePeriod
+
+    generate_dataset(municipalities=3, years=4, seed=1)
+    return list(
+        PromisePeriod.objects.annotate(
+            lines=Count("promises", distinct=True) + Count("promises__activities", distinct=True)
+            + Count("promises__indicators", distinct=True)
+        ).order_by("-lines", "pk")
+    )
+
+
+def screen_queries(client, url, data=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url) if data is None else client.post(url, data)
+    assert response.status_code in {200, 302}, url
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_the_tertial_screen_of_the_largest_generated_period_opens_in_ten_queries(client):
+    """Ten beyond what every admin page costs the same user (the session, the user, the
+    memberships), whatever the period holds; the smallest generated period costs the same."""
+    from tests.factories import make_member
+
+    periods = generated_periods()
+    largest, smallest = periods[0], periods[-1]
+    assert largest.lines > 2 * smallest.lines
+    user = make_member("coordinator", municipality=largest.municipalities.get())
+    for membership_place in {smallest.municipalities.get()} - {largest.municipalities.get()}:
+        make_member("coordinator", municipality=membership_place, username=user.username)
+    client.force_login(user)
+    admin_own = screen_queries(client, reverse("admin:password_change_done"))
+    counts = []
+    for period in (smallest, largest):
+        url = reverse("admin:followup_tertial", args=[period.pk, period.valid_from.year, 1])
+        client.get(url)
+        counts.append(screen_queries(client, url) - admin_own)
+    assert counts[0] == counts[1] <= 10
+
+
+@pytest.mark.django_db
+def test_overview_costs_the_same_with_many_current_periods(client):
+    """Every municipality's current period, its promises and latest report: the same
+    queries for one current period as for thirty, in thirty municipalities."""
+    urls = [
+        reverse("public:overview"),
+        reverse("public:overview") + "?lan=04&sortera=tertial&ordning=fallande",
+        reverse("public:overview_csv"), reverse("public:overview_xlsx"),
+    ]
+    year = timezone.localdate().year
+    places = list(Municipality.objects.order_by("code")[:31])
+    make_period(places[0], year=year, promises=2)
+    make_period(places[0], year=year - 3, promises=2)
+    small = {url: queries_for(client, url) for url in urls}
+    for place in places[1:]:
+        make_period(place, year=year, promises=3, activities=2, indicators=1)
+        make_period(place, year=year - 3, promises=2)
+    for url in urls:
+        assert queries_for(client, url) == small[url] <= BUDGET, url

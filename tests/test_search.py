@@ -1,15 +1,23 @@
-"""Search over published promises, activities and public follow-up accounts."""
+"""Search over what published periods say: promises, activities, indicators, priorities,
+focus areas, labels and public follow-up accounts; related word forms, filters, pages, the
+capped count, highlighting and the latest status, on SQLite and PostgreSQL alike."""
 
 import datetime
+import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from followup.models import FollowUp
+from followup.models import FollowUp, TertialReport
 from municipalities.models import Municipality
-from promises.models import Activity, Promise, PromisePeriod
-from public.search import SwedishVector
+from promises.models import (
+    Activity, Agreement, FocusArea, Indicator, Priority, Promise, PromisePeriod,
+)
+from public.search import KINDS, SwedishVector, Terms
 from tests.factories import make_period, police_area_for
 
 on_postgresql = pytest.mark.skipif(
@@ -17,17 +25,26 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
-def search(client, query, status=200):
-    response = client.get(reverse("public:search"), {"q": query})
-    assert response.status_code == status, query
+def search(client, query, expect=200, **filters):
+    response = client.get(reverse("public:search"), {"q": query, **filters})
+    assert response.status_code == expect, (query, filters)
     return response.content.decode()
+
+
+def text_of(html):
+    """The page without its highlighting, as a reader hears it."""
+    return html.replace("<mark>", "").replace("</mark>", "")
+
+
+def hits_of(html):
+    return re.findall(r'<li class="hit">(.*?)</li>', html, flags=re.DOTALL)
 
 
 def test_searching_a_municipality_leads_to_its_periods(client, katrineholm):
     html = search(client, "Katrineholm")
     for period in katrineholm.values():
         assert f'href="{period.get_absolute_url()}"' in html
-    assert "Lokala medborgarlöften i Katrineholms kommun år 2018" in html
+    assert "Lokala medborgarlöften i Katrineholms kommun år 2018" in text_of(html)
 
 
 def test_search_finds_promises_activities_and_accounts_with_links(client, katrineholm):
@@ -37,7 +54,7 @@ def test_search_finds_promises_activities_and_accounts_with_links(client, katrin
     # The activity leads to its promise's card on the period page.
     assert f'href="{period_url}#promise-{activity.promise_id}"' in html
     # The matching account leads to its tertial's page, at the same card.
-    assert "Två trygghetsvandringar gjorda och åtgärder" in html
+    assert "Två trygghetsvandringar gjorda och åtgärder" in text_of(html)
     assert f'href="{period_url}2018/tertial-3/#promise-{activity.promise_id}"' in html
     assert f'id="promise-{activity.promise_id}"' in client.get(period_url).content.decode()
 
@@ -52,40 +69,255 @@ def test_search_finds_the_accounts_of_promises_and_indicators_too(client):
     FollowUp.objects.filter(indicator__promise=promise, tertial=1).update(
         account="Mätningen gjordes av nattvandrare"
     )
-    html = search(client, "nattvandrare")
+    html = text_of(search(client, "nattvandrare"))
     assert "Löftet hölls med nattvandrare" in html
     assert "Mätningen gjordes av nattvandrare" in html
     assert "2 träffar" in html
 
 
 @pytest.mark.django_db
-def test_a_period_of_several_municipalities_is_found_by_each_name_once(client):
-    places = [Municipality.objects.get(code=code) for code in ("0482", "0483")]
-    area = police_area_for(places[0])
-    area.municipalities.add(places[1])
-    period = PromisePeriod.objects.create(
-        police_area=area, title="Gemensamt löfte", status="published",
-        published_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
-        valid_from=datetime.date(2024, 1, 1), valid_to=datetime.date(2024, 12, 31),
+def test_indicators_priorities_focus_areas_and_labels_are_found(client):
+    period = make_period()
+    promise = period.promises.order_by("order").first()
+    Indicator.objects.filter(promise=promise).update(name="Antal anmälda cykelstölder")
+    Priority.objects.filter(period=period).update(label="Prioritering 2",
+                                                  text="Färre bostadsinbrott")
+    FocusArea.objects.filter(period=period).update(
+        name="Mopedbuskörning", description="Buskörning kring torget"
     )
-    period.municipalities.add(*places)
-    for name in ("Flen", "Katrineholm"):
-        html = search(client, name)
-        assert html.count(f'href="{period.get_absolute_url()}"') == 1, name
-        assert "Flen, Katrineholm: Gemensamt löfte" in html
+    Promise.objects.filter(pk=promise.pk).update(label="Löfte 3")
+    for query, expected in [
+        ("cykelstölder", "Antal anmälda cykelstölder"),
+        ("bostadsinbrott", "Färre bostadsinbrott"),
+        ("mopedbuskörning", "Mopedbuskörning"),
+        ("buskörning", "Buskörning kring torget"),
+        ("Prioritering 2", "Färre bostadsinbrott"),
+        ("Löfte 3", promise.text),
+    ]:
+        html = text_of(search(client, query))
+        assert expected in html, query
+        assert f'href="{period.get_absolute_url()}' in html, query
+
+
+@pytest.mark.django_db
+def test_focus_areas_of_a_published_agreement_are_found_and_lead_to_it(client):
+    place = Municipality.objects.get(code="0483")
+    agreement = Agreement.objects.create(
+        police_area=police_area_for(place), title="Samverkan 2024–2027", status="published",
+        published_at=timezone.now(), valid_from=datetime.date(2024, 1, 1),
+        valid_to=datetime.date(2027, 12, 31),
+    )
+    agreement.municipalities.add(place)
+    FocusArea.objects.create(agreement=agreement, name="Trafiksäkerhet vid skolor")
+    html = search(client, "trafiksäkerhet")
+    assert f'href="{reverse("public:agreement", kwargs={"pk": agreement.pk})}"' in html
+    assert "Katrineholm: Samverkan 2024–2027" in html
+    Agreement.objects.filter(pk=agreement.pk).update(status="draft", published_at=None)
+    cache.clear()  # a bulk update retires no cached page
+    assert "0 träffar" in search(client, "trafiksäkerhet")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["nattvandring", "nattvandrare", "nattvandrande",
+                                   "Nattvandringar"])
+def test_related_word_forms_are_found(client, query):
+    period = make_period()
+    texts = {
+        "Kommunen stödjer nattvandrande föräldrar",
+        "Fler nattvandrare på helgerna",
+        "En nattvandring i månaden",
+    }
+    for activity, text in zip(Activity.objects.filter(promise__period=period), texts,
+                              strict=False):
+        activity.text = text
+        activity.save()
+    html = text_of(search(client, query))
+    for text in texts:
+        assert text in html, (query, text)
+
+
+@pytest.mark.django_db
+def test_the_words_found_are_marked_and_the_text_is_escaped(client):
+    period = make_period()
+    promise = period.promises.order_by("order").first()
+    Promise.objects.filter(pk=promise.pk).update(
+        text='<script>alert("x")</script> Nattvandrare & <b>föräldrar</b>'
+    )
+    html = search(client, "nattvandring")
+    main = html.split("<main", 1)[1]
+    assert "<script>alert" not in main and "<b>" not in main
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <mark>Nattvandrare</mark> &amp; " \
+        "&lt;b&gt;föräldrar&lt;/b&gt;" in main
+
+
+@pytest.mark.django_db
+def test_a_query_that_is_markup_is_escaped_everywhere(client):
+    period = make_period()
+    Activity.objects.filter(promise__period=period).update(text="Möte om <mark>")
+    html = search(client, "<mark>")
+    main = html.split("<main", 1)[1]
+    assert "Möte om <mark>" not in main
+    assert "&lt;mark&gt;" in main
 
 
 @pytest.mark.django_db
 def test_drafts_and_unpublished_accounts_are_not_found(client):
-    make_period(published=False)
+    draft = make_period(published=False)
     period = make_period(reports=(1,))
     FollowUp.objects.filter(promise__period=period, tertial=2).update(
         account="Hemligt utkastord"
     )
     html = search(client, "Hemligt utkastord")
     assert "0 träffar" in html
-    Promise.objects.filter(period__status="draft").update(text="Bara i utkastet")
+    Promise.objects.filter(period=draft).update(text="Bara i utkastet")
+    Activity.objects.filter(promise__period=draft).update(text="Bara i utkastet")
+    Indicator.objects.filter(promise__period=draft).update(name="Bara i utkastet")
+    Priority.objects.filter(period=draft).update(text="Bara i utkastet")
+    FocusArea.objects.filter(period=draft).update(name="Bara i utkastet")
+    FollowUp.objects.filter(promise__period=draft).update(account="Bara i utkastet")
+    TertialReport.objects.filter(period=draft).update(status="published",
+                                                      published_at=timezone.now())
+    PromisePeriod.objects.filter(pk=draft.pk).update(title="Bara i utkastet")
     assert "0 träffar" in search(client, "Bara i utkastet")
+    assert "0 träffar" in search(client, draft.municipalities.get().name)
+
+
+@pytest.mark.django_db
+def test_each_hit_shows_its_latest_published_status(client, english):
+    period = make_period(reports=(1,))
+    promise = period.promises.order_by("order").first()
+    Promise.objects.filter(pk=promise.pk).update(text="Fler fältassistenter ute")
+    own = FollowUp.objects.filter(promise=promise, activity=None, indicator=None)
+    own.filter(tertial=1).update(status="completed")
+    # Tertial 2's report is a draft: its status is not public yet.
+    own.filter(tertial=2).update(status="postponed")
+    hit = hits_of(search(client, "fältassistenter"))[0]
+    assert "Completed" in hit and "tertial 1 2024" in hit
+    assert "Postponed" not in hit
+
+
+def filtered_periods():
+    """Two published periods in different municipalities, counties, years and parties."""
+    katrineholm = Municipality.objects.get(code="0483")  # Södermanland
+    kiruna = Municipality.objects.get(code="2584")  # Norrbotten
+    first = make_period(katrineholm, year=2023, reports=(1,))
+    second = make_period(kiruna, year=2025, reports=(1,))
+    for period in (first, second):
+        for promise in period.promises.all():
+            Promise.objects.filter(pk=promise.pk).update(text=f"Grannsamverkan {promise.party}")
+        FollowUp.objects.filter(promise__period=period, activity=None, indicator=None,
+                                tertial=1).update(status="completed")
+    FollowUp.objects.filter(promise__period=second, activity=None, indicator=None,
+                            tertial=1, promise__order=0).update(status="postponed")
+    return first, second
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filters", "found"),
+    [
+        ({}, {"first", "second"}),
+        ({"municipality": "katrineholm"}, {"first"}),
+        ({"county": "25"}, {"second"}),
+        ({"year": "2023"}, {"first"}),
+        ({"year": "2024"}, set()),
+        ({"party": "police"}, {"first", "second"}),
+        ({"status": "postponed"}, {"second"}),
+        ({"status": "completed", "municipality": "kiruna"}, {"second"}),
+        ({"status": "completed", "year": "2025", "party": "police"}, set()),
+    ],
+)
+def test_filters_narrow_the_hits(client, filters, found):
+    first, second = filtered_periods()
+    html = search(client, "grannsamverkan", **filters)
+    shown = {name for name, period in [("first", first), ("second", second)]
+             if f'href="{period.get_absolute_url()}#promise-' in html}
+    assert shown == found
+    if filters.get("party"):
+        assert all(f"Grannsamverkan {filters['party']}" in text_of(hit)
+                   for hit in hits_of(html))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"municipality": "atlantis"}, "There is no municipality “atlantis”"),
+        ({"county": "99"}, "There is no county “99”"),
+        ({"year": "förra året"}, "The year is a number such as 2024."),
+        ({"year": "1066"}, "The year is a number between 2000 and 2100."),
+        ({"party": "pirates"}, "Choose who promises from the list."),
+        ({"status": "<b>done</b>"}, "Choose a status from the list."),
+    ],
+)
+def test_bad_filters_get_a_clear_message_and_400(client, english, filters, message):
+    html = search(client, "trygghet", expect=400, **filters)
+    assert message in html
+    assert "Some of the filters could not be used." in html
+    assert 'aria-invalid="true"' in html
+    assert "<b>done</b>" not in html
+
+
+@pytest.mark.django_db
+def test_hits_come_a_page_at_a_time(client, english):
+    period = make_period(promises=1, activities=0, indicators=0)
+    Priority.objects.bulk_create(
+        Priority(period=period, order=n, text=f"Kameraövervakning {n}") for n in range(25)
+    )
+    html = search(client, "kameraövervakning")
+    assert "25 hits for “kameraövervakning”." in html
+    assert "Page 1 of 2" in html
+    assert len(hits_of(html)) == 20
+    assert '<nav class="pagination" aria-label="Pages of hits">' in html
+    assert 'href="?q=kamera%C3%B6vervakning&amp;page=2" rel="next"' in html
+    second = search(client, "kameraövervakning", page="2")
+    assert len(hits_of(second)) == 5
+    assert "Page 2 of 2" in second
+    texts = {re.search(r"Kameraövervakning \d+", text_of(hit)).group()
+             for hit in hits_of(html) + hits_of(second)}
+    assert len(texts) == 25
+    # A page that is not a number, or past the end, is the first or the last.
+    assert len(hits_of(search(client, "kameraövervakning", page="x"))) == 20
+    assert len(hits_of(search(client, "kameraövervakning", page="99"))) == 5
+
+
+@pytest.mark.django_db
+def test_the_count_stops_at_a_thousand(client, english):
+    period = make_period(promises=1, activities=0, indicators=0)
+    Priority.objects.bulk_create(
+        Priority(period=period, order=n % 100, text=f"Ordningsvakter {n}") for n in range(1000)
+    )
+    html = search(client, "ordningsvakter")
+    assert "1000 hits for “ordningsvakter”." in html and "More than" not in html
+    Priority.objects.create(period=period, text="Ordningsvakter 1000")
+    cache.clear()  # bulk writes retire no cached page
+    html = search(client, "ordningsvakter")
+    assert "More than 1,000 hits for “ordningsvakter”." in html
+    assert "Page 1 of 50" in html
+    assert len(hits_of(search(client, "ordningsvakter", page="50"))) == 20
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"page": "2"}, {"municipality": "uppvidinge", "year": "2011"}, {"party": "joint"},
+     {"status": "ongoing", "county": "07"}],
+)
+def test_a_page_of_hits_costs_the_same_with_ten_times_the_rows(client, filters):
+    place = Municipality.objects.get(slug="uppvidinge")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            html = search(client, "trygghet", **filters)
+        assert hits_of(html)
+        return len(captured)
+
+    for year in range(2010, 2013):
+        make_period(place, year=year, promises=3, activities=2, indicators=1)
+    small = queries()
+    for year in range(2013, 2043):
+        make_period(place, year=year, promises=3, activities=2, indicators=1)
+    assert queries() == small <= 6
 
 
 @pytest.mark.django_db
@@ -100,7 +332,7 @@ def test_drafts_and_unpublished_accounts_are_not_found(client):
     ],
 )
 def test_bad_search_input_gets_a_clear_message(client, query, status, message):
-    assert message in search(client, query, status=status)
+    assert message in search(client, query, expect=status)
 
 
 @pytest.mark.django_db
@@ -111,7 +343,8 @@ def test_a_nul_byte_is_refused_before_any_search(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "query", ['"', "'", "&|!", "trygg & | ! (", "-", "a:*", "%", "_", "\\", "<script>"]
+    "query", ['"', "'", "&|!", "trygg & | ! (", "-", "a:*", "%", "_", "\\", "<script>",
+              "trygg:* | !x", "och", "a b c d e f g h i j k"]
 )
 def test_search_syntax_characters_never_cause_an_error(client, query):
     make_period()
@@ -122,6 +355,14 @@ def test_search_syntax_characters_never_cause_an_error(client, query):
 def test_search_page_without_a_query_shows_the_form(client, db):
     html = client.get(reverse("public:search")).content.decode()
     assert 'name="q"' in html and "träff" not in html
+    for name in ("municipality", "county", "year", "party", "status"):
+        assert f'name="{name}"' in html
+        assert re.search(rf'<label for="id_{name}">', html), name
+
+
+def test_word_roots_keep_enough_of_the_word():
+    assert Terms.of("Nattvandringar trygghet bil").roots == ("nattvandr", "trygg", "bil")
+    assert Terms.of("nattvandrare nattvandrande").roots == ("nattvandr", "nattvandr")
 
 
 @on_postgresql
@@ -129,25 +370,27 @@ def test_search_page_without_a_query_shows_the_form(client, db):
 def test_swedish_stemming_finds_the_singular_from_the_plural(client):
     period = make_period()
     Activity.objects.filter(promise__period=period).update(text="En trygghetsvandring i Åby")
-    html = search(client, "trygghetsvandringar")
+    html = text_of(search(client, "trygghetsvandringar"))
     assert "En trygghetsvandring i Åby" in html
 
 
 @on_postgresql
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("model", "column", "index"),
+    ("kind", "index"),
     [
-        (Promise, "text", "promise_text_search_idx"),
-        (Activity, "text", "activity_text_search_idx"),
-        (FollowUp, "account", "followup_account_search_idx"),
+        ("promise", "search_promise_idx"),
+        ("activity", "search_activity_idx"),
+        ("indicator", "search_indicator_idx"),
+        ("priority", "search_priority_idx"),
+        ("focus_area", "search_focus_area_idx"),
+        ("followup", "followup_account_search_idx"),
     ],
 )
-def test_search_expression_is_the_one_the_index_holds(model, column, index):
-    from django.contrib.postgres.search import SearchQuery
-
-    queryset = model.objects.annotate(v=SwedishVector(column)).filter(
-        v=SearchQuery("trygghet", config="swedish", search_type="websearch")
+def test_search_expression_is_the_one_the_index_holds(kind, index):
+    columns = KINDS[kind].columns
+    queryset = KINDS[kind].model.objects.annotate(v=SwedishVector(*columns)).filter(
+        v=Terms.of("nattvandring").tsquery()
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")

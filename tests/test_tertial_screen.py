@@ -410,8 +410,8 @@ def test_changes_before_the_tertial_is_published_are_not_corrections(
 
 # Beyond what every admin page costs the same user (the session, the user, and for a member
 # their memberships and Django's permission cache), the screen reads the period and its
-# municipalities, the follow-ups, promises, activities, indicators and year-end comments, the
-# tertial's report and the periods for the chooser: 9 queries, within the budget of 10.
+# municipalities, the follow-ups, promises, activities and indicators, the tertial's report
+# and the periods for the chooser: 8 queries, within the budget of 10.
 SCREEN_BUDGET = 10
 # Each changed row: a savepoint and the versioned update (claim, write, history row).
 PER_ROW_BUDGET = 7

@@ -139,17 +139,17 @@ INDICATORS = [
 
 ACCOUNTS = {
     "not_started": [
-        "Arbetet har inte kommit i gång under tertialen.",
+        "Arbetet har inte kommit i gång under tertialet.",
         "Planeras till nästa tertial på grund av personalbrist.",
     ],
     "ongoing": [
         "Arbetet pågår enligt plan.",
-        "{n} tillfällen genomfördes under tertialen i {place}.",
+        "{n} tillfällen genomfördes under tertialet i {place}.",
         "Områdespolisen och fältassistenterna har varit ute i {place} flera kvällar i veckan.",
         "SIG-möten har hållits varje månad; arbetet bedöms som framgångsrikt.",
     ],
     "done_continuing": [
-        "Utfört och pågår. {n} tillfällen genomfördes under tertialen.",
+        "Utfört och pågår. {n} tillfällen genomfördes under tertialet.",
         "Trygghetsvandringen i {place} genomfördes; protokoll är upprättat och bristerna "
         "är under åtgärd.",
         "Föräldravandringar genomfördes {n} fredagar; fältassistenterna deltog.",

@@ -2,6 +2,8 @@
 
 from django import template
 from django.urls import translate_url
+from django.utils import translation
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -14,3 +16,12 @@ def page_in_language(context, language):
     if request is None:
         return "/"
     return translate_url(request.get_full_path(), language)
+
+
+@register.simple_tag
+def content_lang():
+    """` lang="sv"` on an element holding what coordinators wrote (always Swedish) when the
+    page around it is in another language, so screen readers pronounce it as Swedish."""
+    if (translation.get_language() or "sv").split("-")[0] == "sv":
+        return ""
+    return mark_safe(' lang="sv"')

@@ -149,6 +149,9 @@ def public_pages(demo):
     period_2018 = demo_period(2018)
     return {
         "home": reverse("public:home"),
+        "overview": reverse("public:overview"),
+        "overview_filtered": reverse("public:overview")
+        + "?lan=04&sortera=promises&ordning=fallande",
         "municipality": reverse(
             "public:municipality", args=[period_2018.municipalities.get().slug]
         ),

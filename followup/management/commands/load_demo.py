@@ -50,10 +50,14 @@ class Command(BaseCommand):
         password = secrets.token_urlsafe(12)
         admin = User.objects.create_superuser(DEMO_ADMIN_USERNAME, "", password)
         # Signing needs an explicit signer role, so the demo can be signed end to end.
+        # Approving for publication is a party's own too (PORTAL_DUAL_APPROVAL): the demo
+        # administrator approves for the municipality; the police area's publisher is
+        # another person (`grant NAME --create --police-area … --role publisher`).
         for period in PromisePeriod.objects.filter(municipalities__code=MUNICIPALITY_CODE):
             for municipality in period.municipalities.all():
-                Membership.objects.get_or_create(user=admin, role=Role.SIGNER,
-                                                 municipality=municipality)
+                for role in (Role.SIGNER, Role.PUBLISHER):
+                    Membership.objects.get_or_create(user=admin, role=role,
+                                                     municipality=municipality)
             Membership.objects.get_or_create(user=admin, role=Role.SIGNER,
                                              police_area=period.police_area)
         self.stdout.write(self.style.WARNING(

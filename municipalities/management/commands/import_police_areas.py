@@ -51,6 +51,9 @@ def read_rows(path):
                 f"(it has {', '.join(sorted(header)) or 'nothing'})."
             )
         for row in reader:
+            if None in row:  # DictReader's place for values beyond the header's columns
+                yield reader.line_num, None
+                continue
             yield reader.line_num, {
                 (key or "").strip(): (value or "").strip() for key, value in row.items()
             }
@@ -67,6 +70,8 @@ def municipalities_of(codes_text, known):
 
 
 def import_row(row, known):
+    if row is None:
+        raise RowError("more values than the header has columns")
     name = row.get("name", "")
     if not name:
         raise RowError("no name")
@@ -108,13 +113,20 @@ class Command(BaseCommand):
         known = {m.code: m for m in Municipality.objects.select_related("county__police_region")}
         counts = {"created": 0, "updated": 0}
         with transaction.atomic():
-            for line, row in read_rows(file):
-                try:
-                    created = import_row(row, known)
-                except RowError as error:
-                    raise CommandError(f"{file}, line {line}: {error}. Nothing was imported.") \
-                        from None
-                counts["created" if created else "updated"] += 1
+            try:
+                for line, row in read_rows(file):
+                    try:
+                        created = import_row(row, known)
+                    except RowError as error:
+                        raise CommandError(
+                            f"{file}, line {line}: {error}. Nothing was imported."
+                        ) from None
+                    counts["created" if created else "updated"] += 1
+            except UnicodeDecodeError:
+                raise CommandError(
+                    f"{file} is not UTF-8 text: save it as UTF-8 (in Excel: “CSV UTF-8”). "
+                    "Nothing was imported."
+                ) from None
         self.stdout.write(self.style.SUCCESS(
             f"{counts['created']} police areas created, {counts['updated']} updated."
         ))

@@ -1,0 +1,119 @@
+"""The national overview page and its files (CSV open data, Excel), filtered the same way."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone, translation
+from django.views.decorators.http import require_safe
+
+from municipalities.models import County, PoliceRegion
+from public import overview
+from public.cache import cache_public_page
+from public.exports import Urls, csv_cell
+from public.spreadsheets import workbook, xlsx_response
+
+# (CSV field, Swedish Excel header, value of an OverviewRow)
+FILE_COLUMNS = [
+    ("municipality_code", "Kommunkod", lambda r, url: r.municipality.code),
+    ("municipality", "Kommun", lambda r, url: r.municipality.name),
+    ("county", "Län", lambda r, url: r.municipality.county.name),
+    ("police_region", "Polisregion", lambda r, url: r.municipality.county.police_region.name),
+    ("police_area", "Lokalpolisområde", lambda r, url: r.police_area or None),
+    ("period_id", "Medborgarlöfte id", lambda r, url: r.period.pk if r.period else None),
+    ("period_title", "Aktuellt medborgarlöfte",
+     lambda r, url: r.period.title if r.period else None),
+    ("valid_from", "Gäller från", lambda r, url: r.period.valid_from if r.period else None),
+    ("valid_to", "Gäller till", lambda r, url: r.period.valid_to if r.period else None),
+    ("promises", "Antal löften", lambda r, url: r.promise_count),
+    ("latest_year", "Senaste tertialets år", lambda r, url: r.tertial.year if r.tertial else None),
+    ("latest_tertial", "Senaste tertial", lambda r, url: r.tertial.number if r.tertial else None),
+    ("followed_up", "Uppföljda löften", lambda r, url: r.followed_up),
+    ("followed_up_percent", "Andel uppföljda (%)", lambda r, url: r.followed_up_share),
+    ("on_track", "Genomförda eller pågående", lambda r, url: r.on_track),
+    ("on_track_percent", "Andel genomförda eller pågående (%)",
+     lambda r, url: r.on_track_share),
+    ("last_report_date", "Senaste rapport publicerad", lambda r, url: r.reported_on),
+    ("period_url", "Adress", lambda r, url: url(r.period) if r.period else None),
+]
+
+
+def filtered_rows(request):
+    counties = list(County.objects.select_related("police_region").order_by("name"))
+    regions = list(PoliceRegion.objects.order_by("name"))
+    filters = overview.read_filters(request.GET, counties, regions)
+    rows = overview.overview_rows(timezone.localdate(), filters)
+    return rows, filters, counties, regions
+
+
+def sort_links(filters):
+    """Each column's header: its sort link (the other direction when it is the sort column)
+    and its aria-sort."""
+    columns = []
+    for key, label, _value in overview.COLUMNS:
+        is_sorted = filters.sort == key
+        descending = not filters.descending if is_sorted else False
+        columns.append({
+            "key": key,
+            "label": label,
+            "href": "?" + urlencode(
+                filters.query(sortera=key, ordning="fallande" if descending else "")
+            ),
+            "aria_sort": ("descending" if filters.descending else "ascending")
+            if is_sorted else None,
+            "numeric": key in {"promises", "followed_up", "on_track"},
+        })
+    return columns
+
+
+@require_safe
+@cache_public_page
+def national_overview(request):
+    rows, filters, counties, regions = filtered_rows(request)
+    context = {
+        "rows": rows,
+        "totals": overview.totals(rows),
+        "is_filtered": bool(filters.county or filters.region),
+        "filters": filters,
+        "counties": counties,
+        "regions": regions,
+        "columns": sort_links(filters),
+        "file_query": urlencode(filters.query(sortera="", ordning="")),
+    }
+    return render(request, "public/overview.html", context)
+
+
+def file_values(rows, request):
+    url = Urls(request)
+    for row in rows:
+        yield [value(row, url) for _field, _header, value in FILE_COLUMNS]
+
+
+@require_safe
+@cache_public_page
+def overview_csv(request):
+    rows, *_ = filtered_rows(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="medborgarloften-oversikt.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([field for field, _header, _value in FILE_COLUMNS])
+    for values in file_values(rows, request):
+        writer.writerow([
+            csv_cell(value.isoformat() if hasattr(value, "isoformat") else value)
+            for value in values
+        ])
+    return response
+
+
+@require_safe
+@cache_public_page
+def overview_xlsx(request):
+    rows, *_ = filtered_rows(request)
+    with translation.override("sv"):
+        data = workbook(
+            "Hela landet", [header for _field, header, _value in FILE_COLUMNS],
+            file_values(rows, request),
+        )
+    return xlsx_response(data, "medborgarloften-oversikt.xlsx")

@@ -1,0 +1,125 @@
+"""Excel files (.xlsx, made with openpyxl) for people who work in spreadsheets: a period's
+promises and follow-up, the whole country's, and the national overview, with Swedish
+headers and labels. The CSV files stay the documented open data (public/exports.py).
+
+Like every text in the open-data files, the headers are in Swedish whatever the language of
+the page the file was fetched from: they are the file's content, not the interface.
+"""
+
+import datetime
+import io
+
+from django.http import HttpResponse
+from django.utils import translation
+from django.views.decorators.http import require_safe
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from followup.progress import STATUS_LABELS
+from promises.models import Party
+from public.cache import cache_public_page
+from public.exports import Urls, csv_rows, looks_like_formula, national_periods, published_period
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# (Swedish header, key of a csv_rows() row)
+PERIOD_COLUMNS = [
+    ("Kommun", "municipality"),
+    ("Kommunkod", "municipality_codes"),
+    ("Län", "county"),
+    ("Lokalpolisområde", "police_area"),
+    ("Medborgarlöfte", "period_title"),
+    ("Gäller från", "valid_from"),
+    ("Gäller till", "valid_to"),
+    ("Löfte nr", "promise_label"),
+    ("Part", "promise_party"),
+    ("Löfte", "promise_text"),
+    ("Typ", "item_kind"),
+    ("Nr", "item_label"),
+    ("Aktivitet eller indikator", "item_text"),
+    ("Mål", "target"),
+    ("År", "year"),
+    ("Tertial", "tertial"),
+    ("Status", "status"),
+    ("Värde", "value"),
+    ("Redovisning", "account"),
+    ("Ändrad efter publicering", "corrected_at"),
+    ("Ändring", "correction"),
+    ("Adress", "period_url"),
+]
+KINDS = {"promise": "Löfte", "activity": "Aktivitet", "indicator": "Indikator"}
+DATES = {"valid_from", "valid_to", "corrected_at"}
+
+
+def sheet_value(key, row):
+    value = row.get(key)
+    if key in DATES:
+        return datetime.date.fromisoformat(value) if value else None
+    if key == "status":
+        return str(STATUS_LABELS[value]) if value else None
+    if key == "promise_party":
+        return str(dict(Party.choices).get(value, value)) if value else None
+    if key == "item_kind":
+        return KINDS.get(value, value)
+    if key == "item_text" and row.get("item_kind") == "promise":
+        return None  # the promise's own row: its text is in the promise column already
+    return value
+
+
+def cell(sheet, value):
+    """A cell that shows `value` and never runs it: text that looks like a formula is stored
+    as a string (the rule the CSV follows, public/exports.py)."""
+    result = WriteOnlyCell(sheet, value=value)
+    if looks_like_formula(value):
+        result.data_type = "s"
+    return result
+
+
+def workbook(title, headers, rows):
+    """An .xlsx file's bytes: one sheet, a bold header row, then `rows` (lists of values)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for header in headers:
+        header_cell = WriteOnlyCell(sheet, value=header)
+        header_cell.font = bold
+        header_cells.append(header_cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([cell(sheet, value) for value in row])
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
+
+
+def followup_rows(periods, url):
+    with translation.override("sv"):
+        for period, progress, _reports in periods:
+            for row in csv_rows(period, progress, url):
+                yield [sheet_value(key, row) for _header, key in PERIOD_COLUMNS]
+
+
+def xlsx_response(content, filename):
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_safe
+@cache_public_page
+def period_xlsx(request, pk):
+    content = published_period(pk)
+    headers = [header for header, _key in PERIOD_COLUMNS]
+    data = workbook("Uppföljning", headers, followup_rows([content], Urls(request)))
+    return xlsx_response(data, f"medborgarlofte-{pk}.xlsx")
+
+
+@require_safe
+@cache_public_page
+def national_xlsx(request):
+    headers = [header for header, _key in PERIOD_COLUMNS]
+    data = workbook("Uppföljning", headers, followup_rows(national_periods(), Urls(request)))
+    return xlsx_response(data, "medborgarloften.xlsx")
