@@ -110,7 +110,7 @@ class FollowUpAdmin(RulesAdmin):
 class TertialReportAdmin(PublishingActionsMixin, RulesAdmin):
     list_display = [
         "period_title", "year", "tertial", "status", "approval_state", "presented_on",
-        "published_at", "screen_link",
+        "published", "screen_link",
     ]
     list_filter = ["status", "year", "tertial"]
     list_select_related = ["period"]
@@ -122,6 +122,12 @@ class TertialReportAdmin(PublishingActionsMixin, RulesAdmin):
     fields = ["period", ("year", "tertial"), "summary", "presented_on", "status",
               "approvals_given", "published_at", "unpublished_at", "unpublished_reason",
               "loaded_version"]
+
+    @admin.display(description=gettext_lazy("published at"), ordering="published_at")
+    def published(self, obj):
+        if obj.published_at is None:
+            return "–"
+        return date_format(localtime(obj.published_at), "SHORT_DATE_FORMAT")
 
     @admin.display(description=gettext_lazy("period"), ordering="period__title")
     def period_title(self, obj):
