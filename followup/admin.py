@@ -5,7 +5,9 @@ promises app never needs to know of follow-up."""
 
 from django.contrib import admin
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +27,7 @@ INTERNAL_NOTE_DESCRIPTION = gettext_lazy(
 @admin.register(FollowUp)
 class FollowUpAdmin(RulesAdmin):
     list_display = [
-        "subject_text", "year", "tertial", "status", "value", "has_internal_note", "updated_at",
+        "subject_text", "year", "tertial", "status", "value", "has_internal_note", "updated",
         "updated_by",
     ]
     list_filter = ["status", "year", "tertial"]
@@ -34,6 +36,11 @@ class FollowUpAdmin(RulesAdmin):
     autocomplete_fields = ["promise", "activity", "indicator"]
     readonly_fields = ["updated_at", "updated_by", "corrected_at", "correction"]
     ordering = ["-year", "-tertial"]
+
+    @admin.display(description=gettext_lazy("updated at"), ordering="updated_at")
+    def updated(self, obj):
+        # The short form: the long one ("30 november 2026 00:37") widens the list past 1280 px.
+        return date_format(localtime(obj.updated_at), "SHORT_DATE_FORMAT")
     fieldsets = [
         (None, {"fields": [
             "promise", "activity", "indicator", ("year", "tertial"), "status", "account",
@@ -102,8 +109,8 @@ class FollowUpAdmin(RulesAdmin):
 @admin.register(TertialReport)
 class TertialReportAdmin(PublishingActionsMixin, RulesAdmin):
     list_display = [
-        "period", "year", "tertial", "status", "approval_state", "presented_on",
-        "published_at", "screen_link",
+        "period_title", "year", "tertial", "status", "approval_state", "presented_on",
+        "published", "screen_link",
     ]
     list_filter = ["status", "year", "tertial"]
     list_select_related = ["period"]
@@ -115,6 +122,17 @@ class TertialReportAdmin(PublishingActionsMixin, RulesAdmin):
     fields = ["period", ("year", "tertial"), "summary", "presented_on", "status",
               "approvals_given", "published_at", "unpublished_at", "unpublished_reason",
               "loaded_version"]
+
+    @admin.display(description=gettext_lazy("published at"), ordering="published_at")
+    def published(self, obj):
+        if obj.published_at is None:
+            return "–"
+        return date_format(localtime(obj.published_at), "SHORT_DATE_FORMAT")
+
+    @admin.display(description=gettext_lazy("period"), ordering="period__title")
+    def period_title(self, obj):
+        # Not the foreign key itself: the admin keeps those on one line, wider than the page.
+        return obj.period.title
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

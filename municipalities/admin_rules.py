@@ -28,7 +28,7 @@ from municipalities.versioning import EditConflict, VersionedModel, describe_ver
 
 # Fields whose filter choices are places.
 PLACE_FIELDS = {"county", "police_region", "municipality", "municipalities", "police_area"}
-PLACE_COLUMNS = {"municipality_names", "municipality", "police_area"}
+PLACE_COLUMNS = {"municipality_names", "municipality", "police_area", "police_area_name"}
 
 
 def perm(model, action):

@@ -140,6 +140,11 @@ class UndertakingAdmin(DocumentAdminMixin, PublishingActionsMixin, RulesAdmin):
     def municipality_names(self, obj):
         return obj.municipality_names()
 
+    @admin.display(description=gettext_lazy("police area"), ordering="police_area__name")
+    def police_area_name(self, obj):
+        # Not the foreign key itself: the admin keeps those on one line, wider than the page.
+        return obj.police_area.name if obj.police_area_id else "–"
+
     @admin.display(description=gettext_lazy("years"), ordering="valid_from")
     def years(self, obj):
         first, last = obj.valid_from.year, obj.valid_to.year
@@ -191,8 +196,8 @@ class PromiseInline(RulesInlineMixin, admin.StackedInline):
 class PromisePeriodAdmin(UndertakingAdmin):
     form = PeriodForm
     list_display = [
-        "title", "municipality_names", "police_area", "years", "status", "approval_state",
-        "promise_count", "document_state",
+        "title", "municipality_names", "police_area_name", "years", "status",
+        "approval_state", "promise_count", "document_state",
     ]
     inlines = [PriorityInline, FocusAreaInline, SignatoryInline, PromiseInline]
     actions = ["approve_selected", *UndertakingAdmin.actions, "copy_as_next_draft"]
@@ -255,7 +260,7 @@ class AgreementSectionInline(RulesInlineMixin, admin.StackedInline):
 @admin.register(Agreement)
 class AgreementAdmin(UndertakingAdmin):
     form = UndertakingForm
-    list_display = ["title", "municipality_names", "police_area", "years", "status",
+    list_display = ["title", "municipality_names", "police_area_name", "years", "status",
                     "document_state"]
     inlines = [AgreementSectionInline, FocusAreaInline, SignatoryInline]
     fieldsets = [
@@ -328,7 +333,7 @@ class PromiseAdmin(RulesAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(RulesAdmin):
-    list_display = ["short_text", "label", "responsible_party", "promise", "target_value",
+    list_display = ["short_text", "label", "responsible_party", "promise_text", "target_value",
                     "target_unit"]
     list_filter = ["responsible_party"]
     list_select_related = ["promise"]
@@ -341,17 +346,26 @@ class ActivityAdmin(RulesAdmin):
     def short_text(self, obj):
         return obj.text[:100]
 
+    @admin.display(description=gettext_lazy("promise"), ordering="promise__text")
+    def promise_text(self, obj):
+        # Not the foreign key itself: the admin keeps those on one line, wider than the page.
+        return obj.promise.text[:100]
+
 
 @admin.register(Indicator)
 class IndicatorAdmin(RulesAdmin):
     list_display = ["name", "label", "target_unit", "target_value", "reporting_party",
-                    "promise"]
+                    "promise_text"]
     list_filter = ["reporting_party"]
     list_select_related = ["promise"]
     search_fields = ["name", "promise__text", "promise__period__municipalities__name"]
     autocomplete_fields = ["promise"]
     fields = [("promise", "order", "label"), "reporting_party", "name", *TARGET_FIELDS,
               "loaded_version"]
+
+    @admin.display(description=gettext_lazy("promise"), ordering="promise__text")
+    def promise_text(self, obj):
+        return obj.promise.text[:100]
 
 
 @admin.register(FocusArea)

@@ -63,3 +63,23 @@ def test_the_invitation_form_has_no_axe_violations(browser, lead):
         reverse("admin:municipalities_membership_changelist"),
         reverse("admin:municipalities_membership_invite"),
     ])
+
+
+def test_the_lists_fit_at_1280_px(browser, admin_user):
+    """No list scrolls sideways on a 1280 px screen, its filters beside it."""
+    browser.log_in("root", PASSWORD)
+    browser.set_width(1280)
+    too_wide = {}
+    for name in ["promises_promiseperiod", "promises_agreement", "promises_promise",
+                 "promises_activity", "promises_indicator", "promises_signatory",
+                 "followup_followup", "followup_tertialreport", "followup_yearendcomment",
+                 "municipalities_membership", "municipalities_policearea",
+                 "municipalities_municipality", "municipalities_auditevent"]:
+        browser.get(reverse(f"admin:{name}_changelist"))
+        table, room = browser.driver.execute_script(
+            "const t = document.querySelector('#result_list');"
+            "return t ? [t.scrollWidth, t.parentElement.clientWidth] : [0, 0];"
+        )
+        if table > room:
+            too_wide[name] = (table, room)
+    assert too_wide == {}
