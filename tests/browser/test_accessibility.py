@@ -2,15 +2,19 @@
 violation, there is one h1, the page reflows at 320 px without sideways scrolling, and
 screenshots at phone and desktop width are kept for a human to look at."""
 
-from tests.browser.conftest import describe_violations
+import pytest
+
+from tests.browser.conftest import demo_period, describe_violations
 
 REFLOW_WIDTH = 320
 EXPECTED_STATUS = {"not_found": 404}
 
 
-def test_public_pages_have_no_axe_violations(browser, public_pages):
+@pytest.mark.parametrize("prefix", ["", "/en"], ids=["swedish", "english"])
+def test_public_pages_have_no_axe_violations(browser, public_pages, prefix):
     problems = {}
     for page_type, path in public_pages.items():
+        path = prefix + path
         browser.get(path)
         found = []
         status = browser.status_of_current_page()
@@ -26,7 +30,7 @@ def test_public_pages_have_no_axe_violations(browser, public_pages):
             found.append(f"has {headings} h1 elements, not one")
         if not browser.find("html").get_attribute("lang"):
             found.append("has no lang on <html>")
-        browser.screenshot(f"public-{page_type}")
+        browser.screenshot(f"public-{page_type}{prefix.replace('/', '-')}")
 
         browser.set_width(REFLOW_WIDTH)
         overflow = browser.driver.execute_script(
@@ -42,6 +46,21 @@ def test_public_pages_have_no_axe_violations(browser, public_pages):
         f"{page}:\n" + "\n".join(found) for page, found in problems.items()
     )
 
+
+
+def test_the_2018_period_is_at_most_three_screens_tall_on_a_desktop(browser, public_pages):
+    """At 1280×800, with its background folded, the whole 2018 period (summary, five promise
+    cards, documents and data links) fits in three screens; unfolding the background with
+    the keyboard shows it."""
+    browser.set_width(1280, 800)
+    browser.get(public_pages["period"])
+    assert demo_period(2018).title in browser.find("h1").text
+    height = browser.driver.execute_script("return document.documentElement.scrollHeight;")
+    assert height <= 3 * 800, f"The 2018 period is {height}px tall at 1280px wide"
+    background = browser.find("details.background")
+    assert background.get_attribute("open") is None
+    browser.find("details.background summary").click()
+    assert background.get_attribute("open") is not None
 
 
 def test_axe_reports_an_image_without_alt_text(browser):
