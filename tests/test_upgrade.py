@@ -16,6 +16,9 @@ CHECK = runpy.run_path(str(Path(__file__).resolve().parent.parent / "bench" /
                            "upgrade_check.py"))
 
 
+# CI runs it beside the browser tests, in their PostgreSQL process (.ci/run).
+pytestmark = pytest.mark.upgrade
+
 # Migrating every app back and forth takes minutes on SQLite (each schema change rebuilds
 # its table); the upgrade being rehearsed is PostgreSQL's anyway.
 @pytest.mark.skipif(
