@@ -8,8 +8,10 @@ class PublicConfig(AppConfig):
 
     def ready(self):
         from public import checks  # noqa: F401 (registers the deployment checks)
+        from public import search_index
         from public.cache import connect_invalidation
         from public.subscriptions import connect_publishing
 
         connect_invalidation()
         connect_publishing()
+        search_index.connect()

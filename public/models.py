@@ -6,6 +6,7 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -151,3 +152,52 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notice} → {self.subscription_id}: {self.status}"
+
+
+class SearchEntry(models.Model):
+    """One published thing a search finds (a period, promise, priority, focus area,
+    indicator, activity or public follow-up account), with all that a hit shows and is
+    filtered by, so a search reads this one table and nothing else: public/search_index.py
+    keeps it in step with what is published, public/search.py reads it.
+
+    The keys are plain numbers, not relations: rows are deleted and written again from the
+    source tables, never joined to them. `vector` (PostgreSQL) is the Swedish full-text
+    vector of what is searched, under a GIN index (migration 0003); SQLite searches the
+    text columns themselves.
+    """
+
+    kind = models.CharField(max_length=12)
+    rank = models.PositiveSmallIntegerField()  # the kind's place in the ranking
+    object_id = models.PositiveBigIntegerField()
+    period_id = models.PositiveBigIntegerField(null=True)
+    agreement_id = models.PositiveBigIntegerField(null=True)
+    promise_id = models.PositiveBigIntegerField(null=True)
+    title = models.CharField(max_length=200)  # of the period or agreement
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    municipalities = models.TextField(blank=True)  # "Flen, Katrineholm"
+    label = models.CharField(max_length=40, blank=True)
+    text = models.TextField(blank=True)
+    more = models.TextField(blank=True)  # a focus area's description, a follow-up's subject
+    party = models.CharField(max_length=12, blank=True)
+    # A follow-up's own; a promise's, activity's or indicator's latest public follow-up's.
+    status = models.CharField(max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(null=True)
+    tertial = models.PositiveSmallIntegerField(null=True)
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once"),
+        ]
+        indexes = [
+            # The ranking: kind, then newest first (public/search.py).
+            models.Index(fields=["-rank", "-valid_from", "-object_id"],
+                         name="search_entry_rank_idx"),
+            models.Index(fields=["period_id"], name="search_entry_period_idx"),
+            models.Index(fields=["agreement_id"], name="search_entry_agreement_idx"),
+            models.Index(fields=["promise_id"], name="search_entry_promise_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}"
