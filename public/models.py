@@ -166,9 +166,12 @@ class SearchEntry(models.Model):
     text columns themselves.
     """
 
-    kind = models.CharField(max_length=12)
+    # What a search reads of every row it looks at comes first: PostgreSQL reads a row's
+    # columns in order, up to the last one a query needs.
     rank = models.PositiveSmallIntegerField()  # the kind's place in the ranking
     object_id = models.PositiveBigIntegerField()
+    vector = SearchVectorField(null=True)
+    kind = models.CharField(max_length=12)
     period_id = models.PositiveBigIntegerField(null=True)
     agreement_id = models.PositiveBigIntegerField(null=True)
     promise_id = models.PositiveBigIntegerField(null=True)
@@ -184,7 +187,6 @@ class SearchEntry(models.Model):
     status = models.CharField(max_length=20, blank=True)
     year = models.PositiveSmallIntegerField(null=True)
     tertial = models.PositiveSmallIntegerField(null=True)
-    vector = SearchVectorField(null=True)
 
     class Meta:
         constraints = [

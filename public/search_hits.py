@@ -1,12 +1,15 @@
 """One search hit, from its row of the search index: what it shows, where it leads, its
 latest public status, its text with the words found marked."""
 
+import functools
 import re
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from followup.progress import STATUS_LABELS, STATUS_MARKERS
 from promises.models import Party
@@ -48,6 +51,33 @@ class Hit:
         return self.row["title"]
 
     @property
+    def heading(self):
+        """"Flen, Katrineholm: Medborgarlöfte 2024"."""
+        places = self.municipalities
+        return f"{places}: {self.title}" if places else self.title
+
+    @property
+    def kind_line(self):
+        """"Aktivitet · 3. · Polisen", and a follow-up's tertial."""
+        parts = [self.kind_and_label]
+        if self.party_label:
+            parts.append(str(self.party_label))
+        if self.kind.name == "followup":
+            parts.append(self.tertial)
+        return " · ".join(parts)
+
+    @property
+    def tertial(self):
+        return gettext("tertial %(tertial)s %(year)s") % {
+            "tertial": self.row["tertial"], "year": self.row["year"],
+        }
+
+    @property
+    def dates(self):
+        """"1 januari 2024–31 december 2025": when its period (or agreement) is valid."""
+        return f"{long_date(self.row['valid_from'])}–{long_date(self.row['valid_to'])}"
+
+    @property
     def kind_and_label(self):
         """"Löfte 3" rather than "Löfte · Löfte 3"; "Aktivitet · 3." otherwise."""
         kind, label = str(self.kind.label), self.row["label"]
@@ -83,6 +113,16 @@ class Hit:
     @property
     def status_class(self):
         return self.row["status"] or "not_reported"
+
+
+def long_date(value):
+    return _long_date(value, get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _long_date(value, language):
+    # A page of hits shows a few periods' dates many times over.
+    return date_format(value, "j F Y")
 
 
 def highlight(text, terms, length=SNIPPET_LENGTH):
