@@ -233,4 +233,4 @@ class Hits:
         if page.start >= page.stop:
             return []
         rows = self.rows.order_by(*RANKING).values(*SHOWN)[page.start:page.stop]
-        return [Hit(kind=KINDS[row["kind"]], row=row, terms=self.terms) for row in rows]
+        return [Hit(kind=KINDS[row["kind"]], row=row, terms=self.terms).shown() for row in rows]
