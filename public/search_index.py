@@ -45,9 +45,10 @@ COLUMNS = ("kind", "rank", "object_id", "period_id", "agreement_id", "promise_id
            "status", "year", "tertial")
 # What is searched of each kind besides `label` and `text`.
 SEARCHED_TOO = {"period": "municipalities", "focus_area": "more"}
-# Above this many rows, things and places noted in one transaction, writing everything
-# again is as quick and far simpler.
-MOST_NOTED = 2000
+# Above this many rows, things and places noted in one transaction (a load of fixtures, a
+# migration's data), everything is written again instead: the lists would outgrow what a
+# statement takes (SQLite: 32 766 parameters).
+MOST_NOTED = 10_000
 
 
 class SwedishVector(Func):
@@ -353,16 +354,22 @@ class Batch:
 
     def register(self):
         """Wait for the commit (outside a transaction: write now)."""
-        self.position = len(transaction.get_connection().run_on_commit)
-        transaction.on_commit(self)
+        connection = transaction.get_connection()
+        if not connection.in_atomic_block:
+            self()
+            return
+        self.position = len(connection.run_on_commit)
+        # Robust: the change is committed whatever happens here; a failure is logged, and
+        # `rebuild_search_index` puts the index right.
+        transaction.on_commit(self, robust=True)
 
     def is_waiting(self):
         """Whether the commit this batch waits for is still to come. Callbacks are only
         removed by rolling back a savepoint they were registered in, along with every one
         registered after them, so an uncommitted batch stays where it was put."""
         callbacks = transaction.get_connection().run_on_commit
-        return (not self.committed and self.position < len(callbacks)
-                and callbacks[self.position][1] is self)
+        return (not self.committed and self.position is not None
+                and self.position < len(callbacks) and callbacks[self.position][1] is self)
 
 
 class Pending(threading.local):
