@@ -12,6 +12,9 @@ class PublicConfig(AppConfig):
         from public.cache import connect_invalidation
         from public.subscriptions import connect_publishing
 
+        # The search index first: what a transaction changed is written to it on commit
+        # before the cached pages are retired, so no page is cached from the old index
+        # under the new generation.
+        search_index.connect()
         connect_invalidation()
         connect_publishing()
-        search_index.connect()
