@@ -99,6 +99,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The promise cards of the period and tertial pages only (public/jinja2.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "public.jinja2.environment", "autoescape": True},
+    },
 ]
 
 DATABASES = {

@@ -1,15 +1,11 @@
 """When a tertial's follow-up last changed (`TertialReport.content_changed_at`): an approval
 of the report given before it no longer counts (promises/approval.py).
 
-Every save or delete of a follow-up marks its report, except the saves of
-`save_tertial_followups`, which marks the report once for the whole tertial (so a save
-costs the same queries for each row it changes)."""
+Every save or delete of a follow-up marks its report. `save_tertial_followups` writes
+without signals (followup/services.py) and marks the report once for the whole tertial."""
 
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
-
-# Set on a follow-up whose caller marks its report itself.
-MARKED_BY_CALLER = "_report_marked_by_caller"
 
 
 def mark_report(reports):
@@ -19,7 +15,7 @@ def mark_report(reports):
 def on_followup_changed(sender, instance, raw=False, **kwargs):
     from followup.models import TertialReport
 
-    if raw or not instance.promise_id or getattr(instance, MARKED_BY_CALLER, False):
+    if raw or not instance.promise_id:
         return
     mark_report(TertialReport.objects.filter(
         period__promises=instance.promise_id, year=instance.year, tertial=instance.tertial,

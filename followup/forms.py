@@ -58,11 +58,24 @@ class ChooseTertialForm(forms.Form):
         choices=[("", "—"), *TertialNumber.choices],
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, periods=None, **kwargs):
+        """`periods`: the user's readable periods when the caller has read them already
+        (the tertial screen, which finds its own period among them); offered as they are,
+        for display only, without a query of their own."""
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = PromisePeriod.objects.readable_by(user).order_by(
-            "-valid_from", "title"
-        )
+        if periods is None:
+            self.fields["period"].queryset = readable_periods(user)
+        else:
+            field = self.fields["period"]
+            self.fields["period"] = forms.TypedChoiceField(
+                label=field.label, coerce=int,
+                choices=[("", field.empty_label), *((p.pk, str(p)) for p in periods)],
+            )
+
+
+def readable_periods(user):
+    """The periods the chooser offers `user`, in its order."""
+    return PromisePeriod.objects.readable_by(user).order_by("-valid_from", "title")
 
 
 def default_tertial(period, today):

@@ -9,7 +9,7 @@ exports and the spreadsheet all read the period through this.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import ON_TRACK, FollowUp, Status, YearEndComment
@@ -156,21 +156,28 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False,
         followups = followups.filter(shown_and_earlier_values(shown))
     every_comment = comments is True
     promises = (
-        Promise.objects.filter(period__in=list(by_id))
-        .select_related("municipality")
-        .prefetch_related(
-            Prefetch("activities", queryset=Activity.objects.order_by("order", "pk")),
-            Prefetch("indicators", queryset=Indicator.objects.order_by("order", "pk")),
-            *([Prefetch("year_end_comments", queryset=YearEndComment.objects.order_by("year"))]
-              if every_comment else []),
-        )
-        .order_by("order", "pk")
+        Promise.objects.filter(period_id__in=list(by_id))
+        .select_related("municipality").order_by("order", "pk")
     )
     if comments not in (True, False):
         promises = promises.annotate(year_end_comment=Subquery(
             YearEndComment.objects.filter(promise=OuterRef("pk"), year=comments)
             .values("text")[:1]
         ))
+    promises = list(promises)
+    # Each promise's rows by plain filters rather than prefetch_related: the same queries,
+    # without the prefetch machinery's cost on every public page view.
+    promise_ids = [promise.pk for promise in promises]
+    beneath = {}
+    for model in (Activity, Indicator):
+        for row in model.objects.filter(promise_id__in=promise_ids).order_by("order", "pk"):
+            beneath.setdefault((model, row.promise_id), []).append(row)
+    every = {}
+    if every_comment:
+        for comment in YearEndComment.objects.filter(
+            promise_id__in=promise_ids
+        ).order_by("year"):
+            every.setdefault(comment.promise_id, {})[comment.year] = comment.text
     wanted = set(tertials) if tertials is not None else None
     by_subject = {}
     for followup in followups:
@@ -185,26 +192,28 @@ def progress_of_periods(periods, *, public, tertials=None, internal_notes=False,
     result = {pk: [] for pk in by_id}
     for promise in promises:
         promise.period = by_id[promise.period_id]  # one object, so its scope is read once
+        for row in (*beneath.get((Activity, promise.pk), ()),
+                    *beneath.get((Indicator, promise.pk), ())):
+            row.promise = promise
         result[promise.period_id].append(PromiseProgress(
             promise=promise,
             line=Line("promise", promise, by_subject.get(("promise", promise.pk), {})),
             activities=[
                 Line("activity", a, by_subject.get(("activity", a.pk), {}))
-                for a in promise.activities.all()
+                for a in beneath.get((Activity, promise.pk), [])
             ],
             indicators=[
                 Line("indicator", i, by_subject.get(("indicator", i.pk), {}))
-                for i in promise.indicators.all()
+                for i in beneath.get((Indicator, promise.pk), [])
             ],
-            comments=year_end_comments(promise, comments),
+            comments=every.get(promise.pk, {}) if every_comment
+            else year_end_comments(promise, comments),
         ))
     return result
 
 
 def year_end_comments(promise, comments):
-    """{year: text} of what progress_of_periods read for `promise`."""
-    if comments is True:
-        return {c.year: c.text for c in promise.year_end_comments.all()}
+    """{year: text} of the one year's comment progress_of_periods read for `promise`."""
     if comments is False or not promise.year_end_comment:
         return {}
     return {comments: promise.year_end_comment}

@@ -14,11 +14,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from followup.content_changes import MARKED_BY_CALLER, mark_report
+from followup.content_changes import mark_report
 from followup.models import FollowUp, Status, TertialReport
 from municipalities.versioning import (
-    DeletedMeanwhile, NewerVersion, describe_version, shorten,
+    DeletedMeanwhile, NewerVersion, describe_version, shorten, write_versioned,
 )
+from promises.signals import bulk_change
 
 # What citizens see of a follow-up: a change to these after publication is a correction.
 PUBLIC_FIELDS = ("status", "account", "value")
@@ -81,6 +82,11 @@ def save_tertial_followups(*, period, tertial, rows, subjects, by):
     `subjects` maps each row key to its Promise, Activity or Indicator (from the screen).
     Raises PermissionDenied for a row `by` may not enter, TertialSaveRefused when a row
     changed since it was loaded. Returns the number of rows written.
+
+    Each changed row costs one statement, its versioned update (`write_versioned`: the
+    claim on the version it was loaded as and the write together); the new rows are
+    inserted together, and the history rows of all of them too, so a save costs a few
+    queries plus one for each changed row.
     """
     rows = list(rows)
     for row in rows:
@@ -88,7 +94,7 @@ def save_tertial_followups(*, period, tertial, rows, subjects, by):
         if subject is None or not by.has_perm("followup.change_followup", subject):
             raise PermissionDenied(_("You may not change some of these rows."))
     published = is_public_now(period, tertial)
-    conflicts, written = {}, 0
+    conflicts, changed, created = {}, [], []
     with transaction.atomic():
         existing = {
             # Locked in primary-key order, only the follow-ups (OF self: the model's
@@ -119,31 +125,56 @@ def save_tertial_followups(*, period, tertial, rows, subjects, by):
             followup.value, followup.internal_note = row.value, row.internal_note
             followup.updated_by = by
             followup._history_user = by
-            setattr(followup, MARKED_BY_CALLER, True)  # the report is marked once, below
             if published and changes:
                 followup.corrected_at = timezone.now()
                 followup.correction = describe_correction(followup, changes)
-            try:
-                with transaction.atomic():
-                    followup.save()
-            except IntegrityError:
-                # Someone created it at the same moment.
-                current = FollowUp.objects.filter(
-                    **subject_lookup(row.kind, row.subject_id),
-                    year=tertial.year, tertial=tertial.number,
-                ).first()
-                conflicts[row.key] = their_version(current, None) if current \
-                    else DeletedMeanwhile()
-                continue
-            written += 1
+            (changed if followup.pk else created).append((row, followup))
+        if not conflicts:
+            conflicts = write(changed, created, period, tertial)
         if conflicts:
             # Leaving the block by an exception rolls every row back.
             raise TertialSaveRefused(conflicts)
-        if written:
+        if changed or created:
+            FollowUp.history.bulk_history_create([f for _, f in created])
+            FollowUp.history.bulk_history_create([f for _, f in changed], update=True)
+            # Bulk writes send no signals: the report is marked once, and the public
+            # pages are retired (promises.signals).
             mark_report(TertialReport.objects.filter(
                 period=period, year=tertial.year, tertial=tertial.number,
             ))
-    return written
+            bulk_change.send(sender=FollowUp)
+    return len(changed) + len(created)
+
+
+# What the screen writes of a follow-up it changes (besides its version and time).
+WRITTEN_FIELDS = ("status", "account", "value", "internal_note", "updated_by", "corrected_at",
+                  "correction")
+
+
+def write(changed, created, period, tertial):
+    """Write the rows; {row key: conflict} for the ones someone else saved meanwhile."""
+    conflicts = {}
+    for row, followup in changed:
+        loaded = followup.version
+        if not write_versioned(followup, WRITTEN_FIELDS):
+            conflicts[row.key] = their_version(followup, loaded)
+    if created:
+        try:
+            with transaction.atomic():
+                FollowUp.objects.bulk_create([followup for _, followup in created])
+        except IntegrityError:
+            # Someone created some of them at the same moment (rows nobody had entered
+            # have no row to lock); theirs are shown.
+            current = {followup_key(f): f for f in FollowUp.objects.filter(
+                promise__period=period, year=tertial.year, tertial=tertial.number,
+            )}
+            conflicts.update({
+                row.key: their_version(current[row.key], None)
+                for row, _ in created if row.key in current
+            })
+            if not conflicts:
+                raise
+    return conflicts
 
 
 def their_version(followup, loaded_version):

@@ -11,6 +11,7 @@ Served inside the admin (FollowUpAdmin.get_urls) with the admin's templates:
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import FilteredRelation, Q, prefetch_related_objects
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from followup.forms import ChooseTertialForm, TertialSheet, default_tertial
+from followup.forms import ChooseTertialForm, TertialSheet, default_tertial, readable_periods
 from followup.models import TertialReport
 from followup.progress import period_tertials
 from followup.services import TertialSaveRefused, save_tertial_followups, tertial_report_for
@@ -42,11 +43,39 @@ def readable_period(request, period_pk):
     )
 
 
-def tertial_in_period(period, year, number):
+def screen_period(request, period_pk, year, number):
+    """The screen's period and the periods its chooser offers, in one query: every period
+    the user may read, each with its police area and its report for the tertial asked for
+    (`shown_report`, None when there is none) joined in; the screen's period is one of
+    them (404 when not). Then its municipalities (the rules read its scope)."""
+    tertial = tertial_of(year, number)
+    periods = list(
+        readable_periods(request.user).annotate(shown_report=FilteredRelation(
+            "tertial_reports", condition=Q(
+                tertial_reports__year=tertial.year, tertial_reports__tertial=tertial.number,
+            ),
+        )).select_related("police_area", "shown_report")
+    )
+    period = next((period for period in periods if period.pk == period_pk), None)
+    if period is None:
+        raise Http404(_("No %s matches the given query.") % PromisePeriod._meta.object_name)
+    prefetch_related_objects([period], "municipalities")
+    # Django sets the joined row only where there is one.
+    period.shown_report = getattr(period, "shown_report", None)
+    if period.shown_report is not None:
+        period.shown_report.period = period  # its scope is the period's, already read
+    return period, tertial_in_period(period, year, number), periods
+
+
+def tertial_of(year, number):
     try:
-        tertial = Tertial(year, number)
+        return Tertial(year, number)
     except ValueError:
         raise Http404(_("There is no such tertial.")) from None
+
+
+def tertial_in_period(period, year, number):
+    tertial = tertial_of(year, number)
     if not tertial.overlaps(period.valid_from, period.valid_to):
         raise Http404(_("%(tertial)s lies outside the period.") % {"tertial": tertial})
     return tertial
@@ -89,8 +118,7 @@ def default(request, period_pk, *, model_admin):
 
 
 def screen(request, period_pk, year, number, *, model_admin):
-    period = readable_period(request, period_pk)
-    tertial = tertial_in_period(period, year, number)
+    period, tertial, periods = screen_period(request, period_pk, year, number)
     status = 200
     if request.method == "POST":
         sheet = TertialSheet(period, tertial, request.user, data=request.POST)
@@ -132,15 +160,15 @@ def screen(request, period_pk, year, number, *, model_admin):
         sheet = TertialSheet(period, tertial, request.user)
     else:
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render_screen(request, model_admin, period, tertial, sheet, status)
+    return render_screen(request, model_admin, period, tertial, sheet, status, periods)
 
 
-def render_screen(request, model_admin, period, tertial, sheet, status):
-    report = TertialReport.objects.filter(
-        period=period, year=tertial.year, tertial=tertial.number
-    ).first()
-    if report is not None:
-        report.period = period  # its scope is the period's, already read
+def render_screen(request, model_admin, period, tertial, sheet, status, periods):
+    report = period.shown_report
+    both_parties = report is not None and requires_both_parties(report)
+    if both_parties and not report.is_published:
+        # Read once for "may approve" and "waiting for" (a published report needs neither).
+        prefetch_related_objects([report], "approvals")
     tertials = period_tertials(period)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -155,14 +183,13 @@ def render_screen(request, model_admin, period, tertial, sheet, status):
         "report": report,
         "can_publish": request.user.has_perm(publish_permission(), report or period)
         and not (report and report.is_published)
-        and not (report and requires_both_parties(report)
-                 and not sides_open_to(request.user, report)),
+        and not (both_parties and not sides_open_to(request.user, report)),
         "needs_both_parties": requires_both_parties(TertialReport),
         "waiting_for": [side.label for side in missing_sides(report)]
-        if report and requires_both_parties(report) else [],
+        if both_parties and not report.is_published else [],
         "choose_form": ChooseTertialForm(
             initial={"period": period.pk, "year": tertial.year, "tertial": tertial.number},
-            user=request.user,
+            user=request.user, periods=periods,
         ),
         "tertial_links": [
             (t, screen_url(period, t), t == tertial) for t in tertials

@@ -21,6 +21,8 @@ class PublishableQuerySet(ScopedQuerySet):
 
     def visible_to(self, user):
         """What a page may show this user: the published rows, and drafts they may read."""
+        if not user.is_authenticated:
+            return self.published()  # the public's question, asked on every public page
         q = scope_q(user, ANY_ROLE, self.scope_paths)
         if q is None:
             return self

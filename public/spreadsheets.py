@@ -8,6 +8,8 @@ the page the file was fetched from: they are the file's content, not the interfa
 
 import datetime
 import io
+import shutil
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from django.http import HttpResponse
 from django.utils import translation
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.writer.excel import ExcelWriter
 
 from followup.progress import STATUS_LABELS
 from promises.models import Party
@@ -90,9 +93,36 @@ def workbook(title, headers, rows):
     sheet.append(header_cells)
     for row in rows:
         sheet.append([cell(sheet, value) for value in row])
+    # No time of making in the file (openpyxl writes the time of saving into its properties
+    # and its zip entries): the same data always makes the same bytes, so their hash, the
+    # ETag, answers a conditional GET with 304 with the page cache off too.
+    book.properties.created = book.properties.modified = UNDATED
     output = io.BytesIO()
-    book.save(output)
+    ExcelWriter(book, UndatedZipFile(output, "w", ZIP_DEFLATED, allowZip64=True)).save()
     return output.getvalue()
+
+
+UNDATED = datetime.datetime(1980, 1, 1)
+
+
+class UndatedZipFile(ZipFile):
+    """Every entry dated 1980-01-01 00:00, the earliest date a zip file holds."""
+
+    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
+        if not isinstance(zinfo_or_arcname, ZipInfo):
+            zinfo_or_arcname = ZipInfo(zinfo_or_arcname, date_time=UNDATED.timetuple()[:6])
+            zinfo_or_arcname.compress_type = self.compression
+            zinfo_or_arcname.external_attr = 0o600 << 16
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # A write-only sheet comes from a temporary file, which would give its own time.
+        zinfo = ZipInfo.from_file(filename, arcname)
+        zinfo.date_time = UNDATED.timetuple()[:6]
+        zinfo.compress_type = compress_type or self.compression
+        zinfo.compress_level = compresslevel or self.compresslevel
+        with open(filename, "rb") as source, self.open(zinfo, "w") as target:
+            shutil.copyfileobj(source, target, 1024 * 64)
 
 
 def followup_rows(periods, url):

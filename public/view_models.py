@@ -117,9 +117,16 @@ class TertialView:
     labels: dict  # words every card repeats, translated once
 
 
-def card_labels():
-    return {"target": _("Target:"), "result": _("Result:"), "value": _("Value:"),
-            "changed": _("Changed after publication")}
+def card_labels(tertial):
+    """The words the cards repeat, translated once a page (the cards' template has none)."""
+    labels = {"target": _("Target:"), "result": _("Result:"), "value": _("Value:"),
+              "changed": _("Changed after publication"), "its_activities": _("its activities:"),
+              "not_published": _("Not published yet")}
+    if tertial is not None:
+        labels["account"] = _("Account, tertial %(tertial)s %(year)s:") % {
+            "tertial": tertial.number, "year": tertial.year}
+        labels["year_end"] = _("Comment at the end of %(year)s") % {"year": tertial.year}
+    return labels
 
 
 def tertial_view(period, states, shown, *, preview, today):
@@ -135,5 +142,5 @@ def tertial_view(period, states, shown, *, preview, today):
         tertial=tertial,
         summary=summarise(progress, tertial) if tertial else None,
         cards=cards_for(progress, tertial, tertials, today, period=period),
-        labels=card_labels(),
+        labels=card_labels(tertial),
     )

@@ -304,6 +304,33 @@ def test_a_count_in_the_file_cache_keeps_its_expiry(tmp_path):
     assert store.incr("forever") == 2
 
 
+def test_the_file_cache_stores_pages_uncompressed_and_reads_djangos_entries(tmp_path):
+    """A hit reads the page's file and unpickles it, with no inflating; what Django's own
+    class wrote (zlib-compressed, before an upgrade) still reads, touches and counts."""
+    import pickle
+
+    from django.core.cache.backends.filebased import FileBasedCache as DjangosFileCache
+    from django.http import HttpResponse
+
+    from config.cache import FileBasedCache
+
+    store, djangos = FileBasedCache(str(tmp_path), {}), DjangosFileCache(str(tmp_path), {})
+    page = HttpResponse("<p>Trygghetsvandringar</p>" * 4000)
+    store.set("page", (7, page), 60)
+    with open(store._key_to_file("page"), "rb") as f:
+        pickle.load(f)  # the expiry
+        stored = f.read()
+    assert pickle.loads(stored)[1].content == page.content
+    assert len(stored) > len(page.content)
+    assert store.get("page")[1].content == page.content
+    djangos.set("old-page", (6, page), 60)
+    djangos.set("old-count", 41, 60)
+    assert store.get("old-page")[1].content == page.content
+    assert store.touch("old-page", 120) and store.get("old-page")[0] == 6
+    assert store.incr("old-count") == 42
+    assert store.touch("page", 120) and store.get("page")[0] == 7
+
+
 def test_the_redis_cache_keeps_one_client_for_every_call():
     from config.cache import RedisCache
 

@@ -1,6 +1,7 @@
 """Template helpers for the public site."""
 
 from django import template
+from django.template import engines
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -25,3 +26,15 @@ def content_lang():
     if (translation.get_language() or "sv").split("-")[0] == "sv":
         return ""
     return mark_safe(' lang="sv"')
+
+
+@register.simple_tag(takes_context=True)
+def promise_cards(context, view, shown, preview):
+    """The promise cards of `view` (a TertialView), rendered by the Jinja2 backend
+    (public/jinja2.py says why). `shown`: the TertialState the cards are of, or None."""
+    unpublished = bool(preview and shown and shown.report and not shown.report.is_published)
+    cards = engines["jinja2"].get_template("public/promise_cards.html")
+    return mark_safe(cards.render(
+        {"view": view, "lang": content_lang(), "unpublished": unpublished},
+        context.get("request"),
+    ))
