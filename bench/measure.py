@@ -66,7 +66,8 @@ def pick_periods():
 
 def pick_targets():
     """[(name, path)]: the floor, then one of each public page: the largest generated period
-    and a typical one, their municipalities, the largest period's latest report."""
+    and a typical one, their municipalities, the national overview, the largest period's latest
+    report."""
     from django.urls import reverse
 
     from followup.models import TertialReport
@@ -81,6 +82,7 @@ def pick_targets():
         ("home", reverse("public:home")),
         ("municipality", reverse("public:municipality",
                                  args=[typical.municipalities.all()[0].slug])),
+        ("overview", reverse("public:overview")),
         ("period", reverse("public:period", args=[largest.pk])),
         ("period_typical", reverse("public:period", args=[typical.pk])),
     ]
@@ -517,7 +519,7 @@ def write_results(*, targets, counts, memory, plans, profiles, screen, uncached,
 
 QUERY_BUDGET = 12  # tests/test_query_budget.py
 UNCACHED_TARGETS = {"period": 10, "period_typical": 10, "home": 10, "municipality": 10,
-                    "search": 10}
+                    "overview": 10, "search": 10}
 CACHED_TARGET = 1.5
 
 

@@ -9,7 +9,9 @@ class PublicConfig(AppConfig):
     def ready(self):
         from public import checks  # noqa: F401 (registers the deployment checks)
         from public.cache import connect_invalidation
+        from public.rollup import connect_rollup
         from public.subscriptions import connect_publishing
 
         connect_invalidation()
+        connect_rollup(self)
         connect_publishing()

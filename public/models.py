@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from promises.models import PromisePeriod
 
 # An address that is not confirmed within this time is deleted (prune_subscriptions).
 CONFIRMATION_DAYS = 7
@@ -151,3 +152,58 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.notice} → {self.subscription_id}: {self.status}"
+
+
+class PeriodRollup(models.Model):
+    """What the home page, the municipality pages and the national overview show of one
+    published period, for one municipality taking part in it: its title, validity, police
+    area, how many promises it holds and how they stood in its latest published tertial.
+
+    Kept by public/rollup.py when anything behind it changes (inside the transaction that
+    publishes or unpublishes, after the commit otherwise), and rebuilt whole by
+    `manage.py rebuild_rollup` and after `migrate`. Only published periods have rows. Which
+    period is current is not stored: the pages compare the dates with today's.
+    """
+
+    period = models.ForeignKey(PromisePeriod, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="period_rollups",
+    )
+    # True on one row of each period (its first municipality by name), so that what is
+    # counted by period (promises in force, periods published) counts each period once.
+    first_of_period = models.BooleanField()
+    municipality_name = models.CharField(max_length=100)
+    municipality_slug = models.CharField(max_length=100)
+    title = models.CharField(max_length=200)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    published_at = models.DateTimeField()
+    police_area_name = models.CharField(max_length=150)
+    # Every municipality of the period, by name (a period may have several).
+    municipality_names = models.TextField()
+    municipality_count = models.PositiveSmallIntegerField()
+    promise_count = models.PositiveIntegerField()
+    # The latest tertial with a published report (None: none yet), when that report was
+    # published, and how many promises had each status in it ({status: count}, "" for
+    # not reported).
+    latest_year = models.PositiveSmallIntegerField(null=True)
+    latest_tertial = models.PositiveSmallIntegerField(null=True)
+    reported_at = models.DateTimeField(null=True)
+    status_counts = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "municipality"], name="period_rollup_once_per_municipality",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["valid_to", "valid_from"], name="period_rollup_validity_idx"),
+            models.Index(
+                fields=["-published_at", "-period"], condition=models.Q(first_of_period=True),
+                name="period_rollup_recent_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_name}: {self.title}"
