@@ -20,7 +20,8 @@ def addresses(name):
     before, after = reverse(name, args=[MARKER]).split(MARKER)
 
     def address(key):
-        key = str(key)
-        return f"{before}{key if PLAIN.fullmatch(key) else quote(key)}{after}"
+        if type(key) is not int and not PLAIN.fullmatch(key):
+            key = quote(key)
+        return f"{before}{key}{after}"
 
     return address

@@ -183,13 +183,16 @@ class PeriodRollup(models.Model):
     municipality_names = models.TextField()
     municipality_count = models.PositiveSmallIntegerField()
     promise_count = models.PositiveIntegerField()
-    # The latest tertial with a published report (None: none yet), when that report was
-    # published, and how many promises had each status in it ({status: count}, "" for
-    # not reported).
+    # The latest tertial with a published report (None: none yet), the day that report was
+    # published (in TIME_ZONE), and how many promises had each status in it ({status:
+    # count}, "" for not reported); of those, how many had a status at all and how many
+    # were completed, done and continuing, or ongoing (the overview's columns).
     latest_year = models.PositiveSmallIntegerField(null=True)
     latest_tertial = models.PositiveSmallIntegerField(null=True)
-    reported_at = models.DateTimeField(null=True)
+    reported_on = models.DateField(null=True)
     status_counts = models.JSONField(default=dict)
+    followed_up = models.PositiveIntegerField(null=True)
+    on_track = models.PositiveIntegerField(null=True)
 
     class Meta:
         constraints = [

@@ -8,12 +8,12 @@ municipalities, periods and promises there are.
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.db.models import Case, Count, IntegerField, Max, Q, Sum, When
-from django.utils import timezone
+from django.db.models import (
+    Case, Count, F, FilteredRelation, IntegerField, Max, OuterRef, Q, StringAgg, Subquery,
+    Sum, Value, When,
+)
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import ON_TRACK
-from followup.progress import NOT_REPORTED
 from followup.tertials import Tertial
 from municipalities.models import Municipality, PoliceArea
 from public.addresses import addresses
@@ -96,20 +96,17 @@ def read_filters(params, counties, regions):
     return Filters(county, region, sort, params.get("ordning") == "fallande")
 
 
-def current(today):
-    """The roll-up's rows of the periods in force on `today`."""
-    return PeriodRollup.objects.filter(valid_from__lte=today, valid_to__gte=today)
+# Between the names of a municipality's police areas as the database joins them.
+SEPARATOR = "\x1f"
 
 
-def police_areas_of_municipalities():
-    """{municipality id: "Area A, Area B"}, the areas by name."""
-    names = {}
+def police_area_names():
+    """A subquery: the names of the police areas serving the municipality (OuterRef pk)."""
     through = PoliceArea.municipalities.through
-    for municipality_id, name in through.objects.order_by("policearea__name").values_list(
-        "municipality_id", "policearea__name"
-    ):
-        names.setdefault(municipality_id, []).append(name)
-    return {pk: ", ".join(areas) for pk, areas in names.items()}
+    return Subquery(
+        through.objects.filter(municipality=OuterRef("pk")).order_by().values("municipality")
+        .annotate(names=StringAgg("policearea__name", Value(SEPARATOR))).values("names")
+    )
 
 
 @dataclass
@@ -118,60 +115,75 @@ class Places:
     they lie in (for the filters), by name."""
 
     municipalities: list  # SimpleNamespace: pk, code, name, slug, url, sort_name, county,
-    # police_areas (their names, joined)
+    # police_areas (their names, joined), current (the roll-up of its period in force)
     counties: list  # SimpleNamespace: code, name, police_region
     regions: list  # SimpleNamespace: slug, name
 
 
-def places():
-    """Two queries: every municipality with its county and police region; the police
-    areas serving them."""
+PLACE_FIELDS = (
+    "pk", "code", "name", "slug", "county__code", "county__name",
+    "county__police_region__slug", "county__police_region__name", "areas",
+)
+CURRENT_FIELDS = (
+    "period_id", "title", "valid_from", "valid_to", "police_area_name", "promise_count",
+    "latest_year", "latest_tertial", "reported_on", "followed_up", "on_track",
+)
+
+
+def places(today):
+    """One query: every municipality with its county, police region and police areas, and
+    the roll-up of its period in force on `today` (the newest, where there are several)."""
+    catch_up()
+    in_force = FilteredRelation("period_rollups", condition=Q(
+        period_rollups__valid_from__lte=today, period_rollups__valid_to__gte=today,
+    ))
+    rows = Municipality.objects.order_by().annotate(
+        areas=police_area_names(), current=in_force,
+    ).values_list(*PLACE_FIELDS, *(f"current__{field}" for field in CURRENT_FIELDS))
     municipality_url = addresses("public:municipality")
-    counties, regions, municipalities = {}, {}, []
-    areas_of = police_areas_of_municipalities()
-    rows = Municipality.objects.order_by().values_list(
-        "pk", "code", "name", "slug", "county__code", "county__name",
-        "county__police_region__slug", "county__police_region__name",
-    )
-    for pk, code, name, slug, county_code, county_name, region_slug, region_name in rows:
+    counties, regions, municipalities = {}, {}, {}
+    width = len(PLACE_FIELDS)
+    for row in rows:
+        pk, code, name, slug, county_code, county_name, region_slug, region_name, areas = (
+            row[:width]
+        )
+        current = dict(zip(CURRENT_FIELDS, row[width:])) if row[width] is not None else None
+        place = municipalities.get(pk)
+        if place is not None:  # several periods in force: the newest
+            if current and (place.current is None or (
+                (-current["valid_from"].toordinal(), current["period_id"])
+                < (-place.current["valid_from"].toordinal(), place.current["period_id"])
+            )):
+                place.current = current
+            continue
         region = regions.get(region_slug) or regions.setdefault(
             region_slug, SimpleNamespace(slug=region_slug, name=region_name)
         )
         county = counties.get(county_code) or counties.setdefault(
             county_code, SimpleNamespace(code=county_code, name=county_name, police_region=region)
         )
-        municipalities.append(SimpleNamespace(
+        municipalities[pk] = SimpleNamespace(
             pk=pk, code=code, name=name, slug=slug, county=county, url=municipality_url(slug),
-            sort_name=swedish(name), police_areas=areas_of.get(pk, ""),
-        ))
+            sort_name=swedish(name), current=current,
+            police_areas=", ".join(sorted(areas.split(SEPARATOR))) if areas else "",
+        )
     return Places(
-        municipalities=municipalities,
+        municipalities=list(municipalities.values()),
         counties=sorted(counties.values(), key=lambda county: swedish(county.name)),
         regions=sorted(regions.values(), key=lambda region: swedish(region.name)),
     )
 
 
-CURRENT_FIELDS = (
-    "municipality_id", "period_id", "title", "valid_from", "valid_to", "police_area_name",
-    "promise_count", "latest_year", "latest_tertial", "reported_at", "status_counts",
-)
-
-
 def overview_rows(today, filters=None, every=None):
-    """One row per municipality (filtered and sorted as asked): three queries, one if
-    `every` (places()) was read already."""
-    catch_up()
-    every = every or places()
+    """One row per municipality (filtered and sorted as asked), from `every` (what
+    places(today) read: one query)."""
+    every = every or places(today)
     filters = filters or Filters(None, None, "municipality", False)
-    period_of = {}
-    # The newest period in force wins where a municipality has several.
-    for row in current(today).order_by("-valid_from", "period_id").values(*CURRENT_FIELDS):
-        period_of.setdefault(row["municipality_id"], row)
     period_url = addresses("public:period")
     county = filters.county.code if filters.county else None
     region = filters.region.slug if filters.region else None
     rows = [
-        row_for(place, period_of.get(place.pk), period_url)
+        row_for(place, place.current, period_url)
         for place in every.municipalities
         if (county is None or place.county.code == county)
         and (region is None or place.county.police_region.slug == region)
@@ -196,8 +208,7 @@ class CurrentPeriod:
 def row_for(place, period, period_url):
     if period is None:
         return OverviewRow(place, None, place.police_areas, None, None, None, None, None)
-    counts = period["status_counts"]
-    reported = period["latest_year"] is not None
+    year = period["latest_year"]
     return OverviewRow(
         municipality=place,
         period=CurrentPeriod(
@@ -206,12 +217,10 @@ def row_for(place, period, period_url):
         ),
         police_area=period["police_area_name"],
         promise_count=period["promise_count"],
-        tertial=Tertial(period["latest_year"], period["latest_tertial"]) if reported else None,
-        followed_up=(
-            period["promise_count"] - counts.get(NOT_REPORTED, 0) if reported else None
-        ),
-        on_track=sum(counts.get(status, 0) for status in ON_TRACK) if reported else None,
-        reported_on=timezone.localdate(period["reported_at"]) if reported else None,
+        tertial=Tertial(year, period["latest_tertial"]) if year is not None else None,
+        followed_up=period["followed_up"],
+        on_track=period["on_track"],
+        reported_on=period["reported_on"],
     )
 
 
@@ -255,48 +264,50 @@ class NationalFigures:
 
 def national_figures(today):
     """The home page's figures: the overview's totals without its rows, every municipality
-    with a published period, the periods published last. Three queries."""
+    with a published period, the periods published last. Two queries."""
     catch_up()
-    in_force = Q(valid_from__lte=today, valid_to__gte=today)
     flag = {"default": 0, "output_field": IntegerField()}
-    place_in_force = Q(period_rollups__valid_from__lte=today,
-                       period_rollups__valid_to__gte=today)
+    in_force = Q(period_rollups__valid_from__lte=today, period_rollups__valid_to__gte=today)
+    # What is counted by period counts the first row of each (a period may have several
+    # municipalities).
+    first = Q(period_rollups__first_of_period=True)
     # Annotated before the values are chosen, so PostgreSQL groups by the primary key.
     places = list(
         Municipality.objects.order_by().annotate(
-            published=Count("period_rollups"),
-            in_force=Max(Case(When(place_in_force, then=1), **flag)),
+            rolled_up=Count("period_rollups"),
+            in_force=Max(Case(When(in_force, then=1), **flag)),
             reported=Max(Case(
-                When(place_in_force & Q(period_rollups__latest_year__isnull=False), then=1),
-                **flag,
+                When(in_force & Q(period_rollups__latest_year__isnull=False), then=1), **flag
             )),
-        ).values_list("name", "slug", "published", "in_force", "reported")
+            first_rows=Sum(Case(When(first, then=1), **flag)),
+            promises_in_force=Sum(Case(
+                When(in_force & first, then=F("period_rollups__promise_count")), **flag
+            )),
+        ).values_list(
+            "name", "slug", "rolled_up", "in_force", "reported", "first_rows", "promises_in_force",
+        )
     )
     municipality_url = addresses("public:municipality")
     published = sorted(
         ((name, municipality_url(slug), in_force)
-         for name, slug, periods, in_force, _reported in places if periods),
+         for name, slug, rolled_up, in_force, *_ in places if rolled_up),
         key=lambda place: swedish(place[0]),
-    )
-    periods = PeriodRollup.objects.filter(first_of_period=True)
-    counted = periods.aggregate(
-        periods=Count("pk"), promises=Sum("promise_count", filter=in_force, default=0),
     )
     period_url = addresses("public:period")
     recent = [
         {**row, "url": period_url(row["period_id"])}
-        for row in periods.order_by("-published_at", "-period_id").values(
-            "period_id", "title", "municipality_names", "published_at"
-        )[:5]
+        for row in PeriodRollup.objects.filter(first_of_period=True)
+        .order_by("-published_at", "-period_id")
+        .values("period_id", "title", "municipality_names", "published_at")[:5]
     ]
     return NationalFigures(
         totals=Totals(
             municipalities=len(places),
-            with_current=sum(1 for *_, in_force, _reported in places if in_force),
-            promises=counted["promises"],
-            reported=sum(1 for *_, reported in places if reported),
+            with_current=sum(1 for place in places if place[3]),
+            promises=sum(place[6] or 0 for place in places),
+            reported=sum(1 for place in places if place[4]),
         ),
         municipalities=published,
         recent=recent,
-        period_count=counted["periods"],
+        period_count=sum(place[5] or 0 for place in places),
     )

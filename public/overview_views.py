@@ -39,9 +39,10 @@ FILE_COLUMNS = [
 
 
 def filtered_rows(request):
-    every = overview.places()
+    today = timezone.localdate()
+    every = overview.places(today)
     filters = overview.read_filters(request.GET, every.counties, every.regions)
-    rows = overview.overview_rows(timezone.localdate(), filters, every)
+    rows = overview.overview_rows(today, filters, every)
     return rows, filters, every.counties, every.regions
 
 

@@ -24,9 +24,10 @@ from types import SimpleNamespace
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.utils import timezone
 
 from followup.models import FollowUp, TertialReport
-from followup.progress import latest_summaries
+from followup.progress import NOT_REPORTED, latest_summaries
 from municipalities.models import Municipality, PoliceArea
 from promises.models import PeriodMunicipality, Promise, PromisePeriod
 from promises.signals import bulk_change, published, unpublished
@@ -229,8 +230,10 @@ def row_of(period, municipalities, index, summary, report):
         promise_count=summary.total if summary else 0,
         latest_year=tertial.year if tertial else None,
         latest_tertial=tertial.number if tertial else None,
-        reported_at=report.published_at if tertial else None,
+        reported_on=timezone.localdate(report.published_at) if tertial else None,
         status_counts=dict(Counter(summary.counts)) if tertial else {},
+        followed_up=summary.total - summary.counts[NOT_REPORTED] if tertial else None,
+        on_track=summary.on_track if tertial else None,
     )
 
 

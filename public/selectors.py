@@ -109,6 +109,7 @@ class ListedPeriod:
     url: str
     is_published: bool = True
     summary: Summary | None = None  # its latest published tertial (published periods)
+    files: tuple = ()  # the addresses of its JSON, CSV and Excel files (published periods)
 
     def get_absolute_url(self):
         return self.url
@@ -139,13 +140,14 @@ def rolled_up_periods(municipality):
     latest published tertial (None before the first), in one query."""
     catch_up()
     url = addresses("public:period")
+    files = [addresses(f"public:period_{kind}") for kind in ("json", "csv", "xlsx")]
     return [
         ListedPeriod(
             pk=row["period_id"], title=row["title"], valid_from=row["valid_from"],
             valid_to=row["valid_to"], police_area_name=row["police_area_name"],
             municipality_names=row["municipality_names"],
             municipality_count=row["municipality_count"], url=url(row["period_id"]),
-            summary=rolled_up_summary(row),
+            summary=rolled_up_summary(row), files=tuple(file(row["period_id"]) for file in files),
         )
         for row in PeriodRollup.objects.filter(municipality=municipality)
         .order_by("-valid_from", "period_id").values(*ROLLED_UP_FIELDS)

@@ -55,13 +55,15 @@ def municipality(request, slug):
             .exclude(status=PromisePeriod.Status.PUBLISHED)
         ).order_by("-valid_from")
     ] if user.is_authenticated else []
+    earlier = [p for p in periods if not p.is_current(day)]
     context = {
         "municipality": place,
         "current": current,
         "current_summaries": [(p, p.summary) for p in current],
-        "earlier": [p for p in periods if not p.is_current(day)],
+        "earlier": earlier,
+        "published": current + earlier,
         "drafts": drafts,
-        "police_areas": list(place.police_areas.order_by("name")),
+        "police_areas": list(place.police_areas.order_by("name").values("name", "district_name")),
         "agreements": list(
             Agreement.objects.visible_to(user).filter(municipalities=place)
         ),
