@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.db.models import (
-    Case, Count, F, FilteredRelation, IntegerField, Max, OuterRef, Q, StringAgg, Subquery,
-    Sum, Value, When,
+    Case, Count, F, FilteredRelation, IntegerField, Max, Q, Sum, When,
 )
 from django.utils.translation import gettext_lazy as _
 
@@ -96,17 +95,16 @@ def read_filters(params, counties, regions):
     return Filters(county, region, sort, params.get("ordning") == "fallande")
 
 
-# Between the names of a municipality's police areas as the database joins them.
-SEPARATOR = "\x1f"
-
-
-def police_area_names():
-    """A subquery: the names of the police areas serving the municipality (OuterRef pk)."""
+def police_areas_of_municipalities():
+    """{municipality id: "Area A, Area B"}, the areas by name (a query of their own: as a
+    subquery of the municipalities, PostgreSQL scanned the table once for each)."""
+    names = {}
     through = PoliceArea.municipalities.through
-    return Subquery(
-        through.objects.filter(municipality=OuterRef("pk")).order_by().values("municipality")
-        .annotate(names=StringAgg("policearea__name", Value(SEPARATOR))).values("names")
-    )
+    for municipality_id, name in through.objects.order_by("policearea__name").values_list(
+        "municipality_id", "policearea__name"
+    ):
+        names.setdefault(municipality_id, []).append(name)
+    return {pk: ", ".join(areas) for pk, areas in names.items()}
 
 
 @dataclass
@@ -122,7 +120,7 @@ class Places:
 
 PLACE_FIELDS = (
     "pk", "code", "name", "slug", "county__code", "county__name",
-    "county__police_region__slug", "county__police_region__name", "areas",
+    "county__police_region__slug", "county__police_region__name",
 )
 CURRENT_FIELDS = (
     "period_id", "title", "valid_from", "valid_to", "police_area_name", "promise_count",
@@ -131,22 +129,21 @@ CURRENT_FIELDS = (
 
 
 def places(today):
-    """One query: every municipality with its county, police region and police areas, and
+    """Two queries: every municipality with its county, police region and police areas, and
     the roll-up of its period in force on `today` (the newest, where there are several)."""
     catch_up()
     in_force = FilteredRelation("period_rollups", condition=Q(
         period_rollups__valid_from__lte=today, period_rollups__valid_to__gte=today,
     ))
-    rows = Municipality.objects.order_by().annotate(
-        areas=police_area_names(), current=in_force,
-    ).values_list(*PLACE_FIELDS, *(f"current__{field}" for field in CURRENT_FIELDS))
+    areas_of = police_areas_of_municipalities()
+    rows = Municipality.objects.order_by().annotate(current=in_force).values_list(
+        *PLACE_FIELDS, *(f"current__{field}" for field in CURRENT_FIELDS)
+    )
     municipality_url = addresses("public:municipality")
     counties, regions, municipalities = {}, {}, {}
     width = len(PLACE_FIELDS)
     for row in rows:
-        pk, code, name, slug, county_code, county_name, region_slug, region_name, areas = (
-            row[:width]
-        )
+        pk, code, name, slug, county_code, county_name, region_slug, region_name = row[:width]
         current = dict(zip(CURRENT_FIELDS, row[width:])) if row[width] is not None else None
         place = municipalities.get(pk)
         if place is not None:  # several periods in force: the newest
@@ -164,8 +161,7 @@ def places(today):
         )
         municipalities[pk] = SimpleNamespace(
             pk=pk, code=code, name=name, slug=slug, county=county, url=municipality_url(slug),
-            sort_name=swedish(name), current=current,
-            police_areas=", ".join(sorted(areas.split(SEPARATOR))) if areas else "",
+            sort_name=swedish(name), current=current, police_areas=areas_of.get(pk, ""),
         )
     return Places(
         municipalities=list(municipalities.values()),
@@ -176,7 +172,7 @@ def places(today):
 
 def overview_rows(today, filters=None, every=None):
     """One row per municipality (filtered and sorted as asked), from `every` (what
-    places(today) read: one query)."""
+    places(today) read: two queries)."""
     every = every or places(today)
     filters = filters or Filters(None, None, "municipality", False)
     period_url = addresses("public:period")
