@@ -12,6 +12,8 @@ class PublicConfig(AppConfig):
         from public.rollup import connect_rollup
         from public.subscriptions import connect_publishing
 
-        connect_invalidation()
+        # The roll-up first: after a commit it is rewritten before the page cache's number is
+        # raised, so that one raise retires the pages built from the old figures too.
         connect_rollup(self)
+        connect_invalidation()
         connect_publishing()

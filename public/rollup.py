@@ -126,9 +126,15 @@ def on_bulk_change(sender, **kwargs):
 
 def catch_up():
     """Before reading the roll-up: whatever this thread changed and has not committed yet
-    (only it can see that) is rolled up first."""
-    if pending:
+    (only it can see that) is rolled up first. Outside a transaction nothing is pending
+    but what was rolled back (a commit rolls up at once), so it is forgotten: a page read
+    writes nothing."""
+    if not pending:
+        return
+    if transaction.get_connection().in_atomic_block:
         flush()
+    else:
+        pending.clear()
 
 
 def flush():
