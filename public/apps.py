@@ -9,6 +9,7 @@ class PublicConfig(AppConfig):
     def ready(self):
         from public import checks  # noqa: F401 (registers the deployment checks)
         from public.cache import connect_invalidation
+        from public.national_files import connect_scheduling
         from public.rollup import connect_rollup
         from public.subscriptions import connect_publishing
 
@@ -17,3 +18,4 @@ class PublicConfig(AppConfig):
         connect_rollup(self)
         connect_invalidation()
         connect_publishing()
+        connect_scheduling()

@@ -210,3 +210,51 @@ class PeriodRollup(models.Model):
 
     def __str__(self):
         return f"{self.municipality_name}: {self.title}"
+
+
+class NationalFile(models.Model):
+    """The stored national open-data file of one format (public/national_files.py): built
+    by the worker from published data, served as stored. One row per format, replaced
+    whole when a newer build finishes."""
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (.xlsx)"
+
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, unique=True)
+    file = models.FileField(_("file"), upload_to="open-data/", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    # SHA-256 of the published data the set of files holds (the JSON without its build time,
+    # and the CSV): a build that finds it unchanged keeps the files, their ETags and dates.
+    content = models.CharField(_("content"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    built_at = models.DateTimeField(_("built at"))
+    # NationalFileSchedule.requested when the build began: every change counted up to it
+    # is in the file.
+    generation = models.PositiveBigIntegerField(_("generation"))
+
+    class Meta:
+        verbose_name = _("national open-data file")
+        verbose_name_plural = _("national open-data files")
+
+    def __str__(self):
+        return f"{self.format} {self.sha256[:12]} ({self.built_at:%Y-%m-%d %H:%M})"
+
+
+class NationalFileSchedule(models.Model):
+    """One row: how many committed changes of public data there have been, and whether a
+    build of the national files is queued or running, so a burst of changes queues one
+    build, not one per change."""
+
+    requested = models.PositiveBigIntegerField(default=0)
+    # Set while a build is queued or running; a build lost with its worker is replaced
+    # once this is older than national_files.LOST_AFTER.
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("national open-data schedule")
+        verbose_name_plural = _("national open-data schedules")
+
+    def __str__(self):
+        return f"{self.requested} ({self.queued_at or '-'})"

@@ -22,7 +22,9 @@ from openpyxl.writer.excel import ExcelWriter
 from followup.progress import STATUS_LABELS
 from promises.models import Party
 from public.cache import cache_public_page
-from public.exports import Urls, csv_rows, looks_like_formula, national_periods, published_period
+from public.exports import (
+    Urls, csv_rows, looks_like_formula, national_periods, published_period,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -81,6 +83,14 @@ def cell(sheet, value):
 
 def workbook(title, headers, rows):
     """An .xlsx file's bytes: one sheet, a bold header row, then `rows` (lists of values)."""
+    output = io.BytesIO()
+    write_workbook(output, title, headers, rows)
+    return output.getvalue()
+
+
+def write_workbook(target, title, headers, rows):
+    """Write the .xlsx file into `target` (a path or a binary file object); openpyxl's
+    write-only mode keeps the rows on disk, not in memory, until it zips them."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
@@ -97,9 +107,17 @@ def workbook(title, headers, rows):
     # and its zip entries): the same data always makes the same bytes, so their hash, the
     # ETag, answers a conditional GET with 304 with the page cache off too.
     book.properties.created = book.properties.modified = UNDATED
-    output = io.BytesIO()
-    ExcelWriter(book, UndatedZipFile(output, "w", ZIP_DEFLATED, allowZip64=True)).save()
-    return output.getvalue()
+    ExcelWriter(book, UndatedZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)).save()
+
+
+def sheet_row(row):
+    """A csv_rows() row as the spreadsheet's values, in PERIOD_COLUMNS order (call with
+    Swedish active: the labels are the file's content)."""
+    return [sheet_value(key, row) for _header, key in PERIOD_COLUMNS]
+
+
+HEADERS = [header for header, _key in PERIOD_COLUMNS]
+SHEET_TITLE = "Uppföljning"
 
 
 UNDATED = datetime.datetime(1980, 1, 1)
@@ -129,7 +147,7 @@ def followup_rows(periods, url):
     with translation.override("sv"):
         for period, progress, _reports in periods:
             for row in csv_rows(period, progress, url):
-                yield [sheet_value(key, row) for _header, key in PERIOD_COLUMNS]
+                yield sheet_row(row)
 
 
 def xlsx_response(content, filename):
@@ -142,14 +160,11 @@ def xlsx_response(content, filename):
 @cache_public_page
 def period_xlsx(request, pk):
     content = published_period(pk)
-    headers = [header for header, _key in PERIOD_COLUMNS]
-    data = workbook("Uppföljning", headers, followup_rows([content], Urls(request)))
+    data = workbook(SHEET_TITLE, HEADERS, followup_rows([content], Urls(request)))
     return xlsx_response(data, f"medborgarlofte-{pk}.xlsx")
 
 
-@require_safe
-@cache_public_page
-def national_xlsx(request):
-    headers = [header for header, _key in PERIOD_COLUMNS]
-    data = workbook("Uppföljning", headers, followup_rows(national_periods(), Urls(request)))
+def national_xlsx_response(request):
+    """The national .xlsx made for this request (before the first stored file is built)."""
+    data = workbook(SHEET_TITLE, HEADERS, followup_rows(national_periods(), Urls(request)))
     return xlsx_response(data, "medborgarloften.xlsx")
