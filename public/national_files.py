@@ -112,10 +112,11 @@ def finish(start):
     """After a build from count `start`: done if nothing changed since, otherwise queue one
     more. One UPDATE decides, so a change committed meanwhile either sees the build still
     queued (and is counted in the build queued here) or finds it done and queues its own."""
-    if not schedule().filter(requested=start).update(queued_at=None):
-        now = timezone.now()
-        schedule().update(queued_at=now)
-        enqueue_build(now)
+    if schedule().filter(requested=start).update(queued_at=None) or not schedule().exists():
+        return
+    now = timezone.now()
+    schedule().update(queued_at=now)
+    enqueue_build(now)
 
 
 def requested():
@@ -268,7 +269,8 @@ def build(generation=None):
 
 
 def build_and_finish():
-    """The worker's build: build, then queue one more if public data changed meanwhile."""
+    """Build, then queue one more build if public data changed meanwhile (the worker's
+    task and `build_national_exports`, which so also clears a build lost with its worker)."""
     start = requested()
     result = build(start)
     finish(start)

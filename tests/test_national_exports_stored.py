@@ -191,7 +191,7 @@ def test_a_publication_queues_one_build_and_the_worker_makes_it_current(client, 
     assert period.title not in stored_bytes("json").decode()
 
     publish(period, by=make_member("publisher", municipality=place))
-    for number in range(100):  # a hundred saves in a row
+    for _number in range(100):  # a hundred saves in a row
         PromisePeriod.objects.get(pk=period.pk).save()
 
     waiting = build_tasks().filter(status="READY")
