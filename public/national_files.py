@@ -261,7 +261,8 @@ def build(generation=None):
         paths, content = write_files(folder, built_at)
         current = {stored.format: stored for stored in NationalFile.objects.all()}
         if set(current) == set(FORMATS) and all(
-            stored.content == content for stored in current.values()
+            stored.content == content and default_storage.exists(stored.file.name)
+            for stored in current.values()
         ):
             keep(generation)
             return current, False

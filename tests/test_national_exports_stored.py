@@ -177,6 +177,10 @@ def test_a_lost_stored_file_is_made_live_for_no_cache_to_keep(client):
     assert period.title in raw.decode("utf-8-sig")
     assert "no-store" in response["Cache-Control"]
 
+    build()  # the data is unchanged, but the file is made again
+    response, raw = download(client, "csv")
+    assert isinstance(response, FileResponse) and period.title in raw.decode("utf-8-sig")
+
 
 # Through the database queue and the worker, as in production: these tests commit.
 
@@ -239,3 +243,22 @@ def test_a_change_while_a_build_runs_is_followed_by_one_more_build(client, run_w
     run_worker()
     assert "Ändrad under bygget" in stored_bytes("json").decode()
     assert not build_tasks().filter(status="READY").exists()
+
+
+@pytest.mark.django_db
+def test_the_stored_excel_file_keeps_hostile_text_as_text(client):
+    from followup.models import FollowUp
+
+    period = make_period(promises=1, activities=1, indicators=0, reports=(1,))
+    promise = period.promises.get()
+    promise.text = '=HYPERLINK("http://example.com","klicka")'
+    promise.save()
+    FollowUp.objects.filter(promise=promise, tertial=1).update(
+        account="+46 8 123 45 \x01\x0b <b>&amp;</b> ]]>")
+    build()
+    sheet = openpyxl.load_workbook(io.BytesIO(stored_bytes("xlsx"))).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row if cell.value]
+    texts = {cell.value: cell.data_type for cell in cells if isinstance(cell.value, str)}
+    assert texts[promise.text] == "s"  # shown, never run
+    assert texts["+46 8 123 45  <b>&amp;</b> ]]>"] == "s"  # characters XML forbids dropped
+    assert any(cell.is_date for cell in cells)
