@@ -2,10 +2,10 @@
 text, numbers and dates, written straight into the zip as they come.
 
 The portal's Excel files are plain tables, and the national one has hundreds of thousands
-of rows: openpyxl builds a cell object per value and was about ten times slower at it
-(the national build took 21 minutes with it, 5 without, on a busy two-core machine). Every text is written as text (an inline string),
-never as a formula, whatever it starts with. The zip entries carry a fixed date, so the
-same rows give the same bytes (and the same ETag).
+of rows: openpyxl builds a cell object per value and was about ten times slower at it (the
+national build took 21 minutes with it, 5 without, on a busy two-core machine). Every text
+is written as text (an inline string), never as a formula, whatever it starts with. The
+zip entries carry a fixed date, so the same rows give the same bytes (and the same ETag).
 """
 
 import datetime
