@@ -10,11 +10,15 @@ class PublicConfig(AppConfig):
         from public import checks  # noqa: F401 (registers the deployment checks)
         from public import search_index
         from public.cache import connect_invalidation
+        from public.national_files import connect_scheduling
+        from public.rollup import connect_rollup
         from public.subscriptions import connect_publishing
 
-        # The search index first: what a transaction changed is written to it on commit
-        # before the cached pages are retired, so no page is cached from the old index
-        # under the new generation.
+        # The roll-up and the search index first: after a commit they are rewritten before
+        # the page cache's number is raised, so that one raise retires the pages built from
+        # the old figures and the old index too.
+        connect_rollup(self)
         search_index.connect()
         connect_invalidation()
         connect_publishing()
+        connect_scheduling()

@@ -26,10 +26,14 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.http import split_directive_names
 
 from promises.signals import bulk_change
+
+# Sent once after each commit that changed public rows (the national files are rebuilt).
+public_change_committed = Signal()
 
 GENERATION_KEY = "public-pages:generation"
 # Addresses that are never public pages, spared the cache lookup: the health check answers
@@ -113,6 +117,7 @@ def bump_after_commit():
     if pending.covered < pending.changes:
         pending.covered = pending.changes
         bump_public_generation()
+        public_change_committed.send(sender=None)
 
 
 def catch_up():

@@ -1,23 +1,25 @@
 """Open data: every published period as JSON and CSV, one at a time or the whole country.
 
 Field names are documented in docs/open-data.md and stay stable. Only public follow-ups are
-exported, never internal notes. The national files stream period by period, so memory
-stays flat however many periods there are.
+exported, never internal notes. The national files are built from the same functions,
+period by period so memory stays flat however many periods there are, by the worker into
+stored files (public/national_files.py), or streamed live until the first is stored.
 """
 
 import csv
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone, translation
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 
 from followup.models import TertialReport
 from followup.progress import period_progress, progress_of_periods
 from municipalities.formulas import looks_like_formula
 from promises.models import PromisePeriod
-from public.cache import cache_public_page, public_etag
+from public.cache import cache_public_page
 from public.selectors import periods_for_pages
 
 FORMAT_VERSION = 2
@@ -48,14 +50,18 @@ def date(value):
 
 
 class Urls:
-    """Absolute Swedish addresses, whatever language the request came in."""
+    """Absolute Swedish addresses, whatever language the request came in; without a
+    request (the worker building the stored files), on SITE_URL."""
 
-    def __init__(self, request):
+    def __init__(self, request=None):
         self.request = request
 
     def __call__(self, obj):
         with translation.override("sv"):
-            return self.request.build_absolute_uri(obj.get_absolute_url())
+            path = obj.get_absolute_url()
+        if self.request is None:
+            return settings.SITE_URL.rstrip("/") + path
+        return self.request.build_absolute_uri(path)
 
 
 def target_record(subject):
@@ -279,13 +285,25 @@ def csv_cell(value):
     return value
 
 
-def csv_stream(periods, url):
-    writer = csv.writer(Line())
+def csv_writer():
+    return csv.writer(Line())
+
+
+def csv_head(writer):
     # The byte-order mark makes Excel read the file as UTF-8, keeping å, ä and ö.
-    yield "\ufeff" + writer.writerow(CSV_COLUMNS)
+    return "\ufeff" + writer.writerow(CSV_COLUMNS)
+
+
+def csv_line(writer, row):
+    return writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
+
+
+def csv_stream(periods, url):
+    writer = csv_writer()
+    yield csv_head(writer)
     for period, progress, _reports in periods:
         for row in csv_rows(period, progress, url):
-            yield writer.writerow([csv_cell(row.get(column)) for column in CSV_COLUMNS])
+            yield csv_line(writer, row)
 
 
 def public_reports(period):
@@ -379,31 +397,38 @@ def forget_related(instance):
     instance._state.fields_cache = {}
 
 
+def json_head(generated_at):
+    return (f'{{"format_version": {FORMAT_VERSION}, "generated_at": '
+            f'"{generated_at.isoformat()}", "periods": [')
+
+
+JSON_TAIL = "]}\n"
+
+
+def json_period(content, url):
+    period, progress, reports = content
+    return json.dumps(period_record(period, progress, reports, url), ensure_ascii=False)
+
+
 def national_json_stream(url):
-    generated = timezone.now().isoformat()
-    yield f'{{"format_version": {FORMAT_VERSION}, "generated_at": "{generated}", "periods": ['
+    yield json_head(timezone.now())
     separator = ""
-    for period, progress, reports in national_periods():
-        yield separator + json.dumps(period_record(period, progress, reports, url),
-                                     ensure_ascii=False)
+    for content in national_periods():
+        yield separator + json_period(content, url)
         separator = ",\n"
-    yield "]}\n"
+    yield JSON_TAIL
 
 
-@require_safe
-@cache_public_page
-@condition(etag_func=public_etag)
-def national_json(request):
+def national_json_response(request):
+    """The national JSON made while it is sent (before the first stored file is built)."""
     response = StreamingHttpResponse(
         national_json_stream(Urls(request)), content_type="application/json; charset=utf-8"
     )
     return attachment(response, "medborgarloften.json")
 
 
-@require_safe
-@cache_public_page
-@condition(etag_func=public_etag)
-def national_csv(request):
+def national_csv_response(request):
+    """The national CSV made while it is sent (before the first stored file is built)."""
     response = StreamingHttpResponse(
         csv_stream(national_periods(), Urls(request)), content_type="text/csv; charset=utf-8"
     )

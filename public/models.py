@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from promises.models import PromisePeriod
 
 # An address that is not confirmed within this time is deleted (prune_subscriptions).
 CONFIRMATION_DAYS = 7
@@ -162,7 +163,7 @@ class SearchEntry(models.Model):
 
     The keys are plain numbers, not relations: rows are deleted and written again from the
     source tables, never joined to them. `vector` (PostgreSQL) is the Swedish full-text
-    vector of what is searched, under a GIN index (migration 0003); SQLite searches the
+    vector of what is searched, under a GIN index (migration 0005); SQLite searches the
     text columns themselves.
     """
 
@@ -203,3 +204,109 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_id}"
+
+
+class PeriodRollup(models.Model):
+    """What the home page, the municipality pages and the national overview show of one
+    published period, for one municipality taking part in it: its title, validity, police
+    area, how many promises it holds and how they stood in its latest published tertial.
+
+    Kept by public/rollup.py when anything behind it changes (inside the transaction that
+    publishes or unpublishes, after the commit otherwise), and rebuilt whole by
+    `manage.py rebuild_rollup` and after `migrate`. Only published periods have rows. Which
+    period is current is not stored: the pages compare the dates with today's.
+    """
+
+    period = models.ForeignKey(PromisePeriod, on_delete=models.CASCADE, related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="period_rollups",
+    )
+    # True on one row of each period (its first municipality by name), so that what is
+    # counted by period (promises in force, periods published) counts each period once.
+    first_of_period = models.BooleanField()
+    municipality_name = models.CharField(max_length=100)
+    municipality_slug = models.CharField(max_length=100)
+    title = models.CharField(max_length=200)
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    published_at = models.DateTimeField()
+    police_area_name = models.CharField(max_length=150)
+    # Every municipality of the period, by name (a period may have several).
+    municipality_names = models.TextField()
+    municipality_count = models.PositiveSmallIntegerField()
+    promise_count = models.PositiveIntegerField()
+    # The latest tertial with a published report (None: none yet), the day that report was
+    # published (in TIME_ZONE), and how many promises had each status in it ({status:
+    # count}, "" for not reported); of those, how many had a status at all and how many
+    # were completed, done and continuing, or ongoing (the overview's columns).
+    latest_year = models.PositiveSmallIntegerField(null=True)
+    latest_tertial = models.PositiveSmallIntegerField(null=True)
+    reported_on = models.DateField(null=True)
+    status_counts = models.JSONField(default=dict)
+    followed_up = models.PositiveIntegerField(null=True)
+    on_track = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "municipality"], name="period_rollup_once_per_municipality",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["valid_to", "valid_from"], name="period_rollup_validity_idx"),
+            models.Index(
+                fields=["-published_at", "-period"], condition=models.Q(first_of_period=True),
+                name="period_rollup_recent_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality_name}: {self.title}"
+
+
+class NationalFile(models.Model):
+    """The stored national open-data file of one format (public/national_files.py): built
+    by the worker from published data, served as stored. One row per format, replaced
+    whole when a newer build finishes."""
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON"
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (.xlsx)"
+
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices, unique=True)
+    file = models.FileField(_("file"), upload_to="open-data/", max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    # SHA-256 of the published data the set of files holds (the JSON without its build time,
+    # and the CSV): a build that finds it unchanged keeps the files, their ETags and dates.
+    content = models.CharField(_("content"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size"))
+    built_at = models.DateTimeField(_("built at"))
+    # NationalFileSchedule.requested when the build began: every change counted up to it
+    # is in the file.
+    generation = models.PositiveBigIntegerField(_("generation"))
+
+    class Meta:
+        verbose_name = _("national open-data file")
+        verbose_name_plural = _("national open-data files")
+
+    def __str__(self):
+        return f"{self.format} {self.sha256[:12]} ({self.built_at:%Y-%m-%d %H:%M})"
+
+
+class NationalFileSchedule(models.Model):
+    """One row: how many committed changes of public data there have been, and whether a
+    build of the national files is queued or running, so a burst of changes queues one
+    build, not one per change."""
+
+    requested = models.PositiveBigIntegerField(default=0)
+    # Set while a build is queued or running; a build lost with its worker is replaced
+    # once this is older than national_files.LOST_AFTER.
+    queued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("national open-data schedule")
+        verbose_name_plural = _("national open-data schedules")
+
+    def __str__(self):
+        return f"{self.requested} ({self.queued_at or '-'})"

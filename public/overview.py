@@ -1,25 +1,30 @@
 """The national overview: every municipality of the country, whether it has a medborgarlöfte
 in force, with which police area, how many promises, and how its latest published tertial
-went. A fixed number of queries, however many municipalities, periods and promises.
+went; and the national figures the home page leads with. Read from the roll-up
+(public/rollup.py) as plain values, in a fixed number of queries however many
+municipalities, periods and promises there are.
 """
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models import (
+    Case, Count, F, FilteredRelation, IntegerField, Max, Q, Sum, When,
+)
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import TertialReport
-from followup.progress import NOT_REPORTED, latest_summaries
 from followup.tertials import Tertial
-from municipalities.models import County, Municipality, PoliceArea, PoliceRegion
-from promises.models import PeriodMunicipality, Promise, PromisePeriod
+from municipalities.models import Municipality, PoliceArea
+from public.addresses import addresses
+from public.models import PeriodRollup
+from public.rollup import catch_up
 
 
-@dataclass
+@dataclass(slots=True)
 class OverviewRow:
-    municipality: Municipality
-    period: PromisePeriod | None  # the published period in force, if any
+    # pk, code, name, slug, url, sort_name and county (code, name, police_region: slug, name)
+    municipality: SimpleNamespace
+    period: "CurrentPeriod | None"  # the published period in force, if any
     police_area: str
     promise_count: int | None
     tertial: Tertial | None  # the latest tertial with a published report
@@ -50,7 +55,7 @@ def swedish(text):
 
 # (key, label, value to sort by): every column sorts, blanks last.
 COLUMNS = [
-    ("municipality", _("Municipality"), lambda r: swedish(r.municipality.name)),
+    ("municipality", _("Municipality"), lambda r: r.municipality.sort_name),
     ("county", _("County"), lambda r: swedish(r.municipality.county.name)),
     ("police_area", _("Police area"), lambda r: swedish(r.police_area)),
     ("period", _("Current citizen promise"),
@@ -66,8 +71,8 @@ SORT_KEYS = {key: value for key, _label, value in COLUMNS}
 
 @dataclass
 class Filters:
-    county: County | None
-    region: PoliceRegion | None
+    county: SimpleNamespace | None  # of Places.counties
+    region: SimpleNamespace | None  # of Places.regions
     sort: str
     descending: bool
 
@@ -90,83 +95,141 @@ def read_filters(params, counties, regions):
     return Filters(county, region, sort, params.get("ordning") == "fallande")
 
 
-def current_periods(today):
-    return PromisePeriod.objects.published().current(today)
-
-
-def periods_with_parties(periods):
-    return list(
-        periods.select_related("police_area")
-        .prefetch_related(Prefetch("municipalities", queryset=Municipality.objects.only("pk")))
-        .order_by("-valid_from", "pk")
-    )
-
-
-def latest_reports(periods):
-    """{period id: its latest published tertial report} (`periods`: a queryset)."""
-    latest = {}
-    for report in TertialReport.objects.public().filter(period__in=periods).order_by(
-        "year", "tertial"
+def police_areas_of_municipalities():
+    """{municipality id: "Area A, Area B"}, the areas by name (a query of their own: as a
+    subquery of the municipalities, PostgreSQL scanned the table once for each)."""
+    names = {}
+    through = PoliceArea.municipalities.through
+    for municipality_id, name in through.objects.order_by("policearea__name").values_list(
+        "municipality_id", "policearea__name"
     ):
-        latest[report.period_id] = report
-    return latest
+        names.setdefault(municipality_id, []).append(name)
+    return {pk: ", ".join(areas) for pk, areas in names.items()}
 
 
-def overview_rows(today, filters=None):
-    """One row per municipality (filtered and sorted as asked)."""
-    municipalities = Municipality.objects.select_related("county__police_region").prefetch_related(
-        Prefetch("police_areas", queryset=PoliceArea.objects.only("pk", "name").order_by("name"))
+@dataclass
+class Places:
+    """Every municipality as the overview shows it, and the counties and police regions
+    they lie in (for the filters), by name."""
+
+    municipalities: list  # SimpleNamespace: pk, code, name, slug, url, sort_name, county,
+    # police_areas (their names, joined), current (the roll-up of its period in force)
+    counties: list  # SimpleNamespace: code, name, police_region
+    regions: list  # SimpleNamespace: slug, name
+
+
+PLACE_FIELDS = (
+    "pk", "code", "name", "slug", "county__code", "county__name",
+    "county__police_region__slug", "county__police_region__name",
+)
+CURRENT_FIELDS = (
+    "period_id", "title", "valid_from", "valid_to", "police_area_name", "promise_count",
+    "latest_year", "latest_tertial", "reported_on", "followed_up", "on_track",
+)
+
+
+def places(today):
+    """Two queries: every municipality with its county, police region and police areas, and
+    the roll-up of its period in force on `today` (the newest, where there are several)."""
+    catch_up()
+    in_force = FilteredRelation("period_rollups", condition=Q(
+        period_rollups__valid_from__lte=today, period_rollups__valid_to__gte=today,
+    ))
+    areas_of = police_areas_of_municipalities()
+    rows = Municipality.objects.order_by().annotate(current=in_force).values_list(
+        *PLACE_FIELDS, *(f"current__{field}" for field in CURRENT_FIELDS)
     )
+    municipality_url = addresses("public:municipality")
+    counties, regions, municipalities = {}, {}, {}
+    width = len(PLACE_FIELDS)
+    for row in rows:
+        pk, code, name, slug, county_code, county_name, region_slug, region_name = row[:width]
+        current = dict(zip(CURRENT_FIELDS, row[width:])) if row[width] is not None else None
+        place = municipalities.get(pk)
+        if place is not None:  # several periods in force: the newest
+            if current and (place.current is None or (
+                (-current["valid_from"].toordinal(), current["period_id"])
+                < (-place.current["valid_from"].toordinal(), place.current["period_id"])
+            )):
+                place.current = current
+            continue
+        region = regions.get(region_slug) or regions.setdefault(
+            region_slug, SimpleNamespace(slug=region_slug, name=region_name)
+        )
+        county = counties.get(county_code) or counties.setdefault(
+            county_code, SimpleNamespace(code=county_code, name=county_name, police_region=region)
+        )
+        municipalities[pk] = SimpleNamespace(
+            pk=pk, code=code, name=name, slug=slug, county=county, url=municipality_url(slug),
+            sort_name=swedish(name), current=current, police_areas=areas_of.get(pk, ""),
+        )
+    return Places(
+        municipalities=list(municipalities.values()),
+        counties=sorted(counties.values(), key=lambda county: swedish(county.name)),
+        regions=sorted(regions.values(), key=lambda region: swedish(region.name)),
+    )
+
+
+def overview_rows(today, filters=None, every=None):
+    """One row per municipality (filtered and sorted as asked), from `every` (what
+    places(today) read: two queries)."""
+    every = every or places(today)
     filters = filters or Filters(None, None, "municipality", False)
-    if filters.county:
-        municipalities = municipalities.filter(county=filters.county)
-    if filters.region:
-        municipalities = municipalities.filter(county__police_region=filters.region)
-    current = current_periods(today)
-    periods = periods_with_parties(current)
-    reports = latest_reports(current)
-    summaries = latest_summaries(current, reports)
-    period_of = {}
-    for period in periods:  # the newest period in force wins where there are several
-        for municipality in period.municipalities.all():
-            period_of.setdefault(municipality.pk, period)
-    rows = []
-    for municipality in municipalities:
-        period = period_of.get(municipality.pk)
-        rows.append(row_for(municipality, period, summaries, reports))
+    period_url = addresses("public:period")
+    county = filters.county.code if filters.county else None
+    region = filters.region.slug if filters.region else None
+    rows = [
+        row_for(place, place.current, period_url)
+        for place in every.municipalities
+        if (county is None or place.county.code == county)
+        and (region is None or place.county.police_region.slug == region)
+    ]
     return sorted_rows(rows, filters.sort, filters.descending)
 
 
-def row_for(municipality, period, summaries, reports):
-    areas = ", ".join(area.name for area in municipality.police_areas.all())
+@dataclass(slots=True)
+class CurrentPeriod:
+    """The period in force, as the overview shows it."""
+
+    pk: int
+    title: str
+    valid_from: object
+    valid_to: object
+    url: str
+
+    def get_absolute_url(self):
+        return self.url
+
+
+def row_for(place, period, period_url):
     if period is None:
-        return OverviewRow(municipality, None, areas, None, None, None, None, None)
-    report = reports.get(period.pk)
-    summary = summaries.get(period.pk)
-    promise_count = summary.total if summary else 0
-    if summary is None or summary.tertial is None:
-        summary = None
+        return OverviewRow(place, None, place.police_areas, None, None, None, None, None)
+    year = period["latest_year"]
     return OverviewRow(
-        municipality=municipality,
-        period=period,
-        police_area=period.police_area.name,
-        promise_count=promise_count,
-        tertial=summary.tertial if summary else None,
-        followed_up=summary.total - summary.counts[NOT_REPORTED] if summary else None,
-        on_track=summary.on_track if summary else None,
-        reported_on=(
-            timezone.localdate(report.published_at) if report and report.published_at else None
+        municipality=place,
+        period=CurrentPeriod(
+            pk=period["period_id"], title=period["title"], valid_from=period["valid_from"],
+            valid_to=period["valid_to"], url=period_url(period["period_id"]),
         ),
+        police_area=period["police_area_name"],
+        promise_count=period["promise_count"],
+        tertial=Tertial(year, period["latest_tertial"]) if year is not None else None,
+        followed_up=period["followed_up"],
+        on_track=period["on_track"],
+        reported_on=period["reported_on"],
     )
 
 
 def sorted_rows(rows, sort, descending):
+    """By the column `sort`, then by name; rows without a value in that column last."""
+    rows = sorted(rows, key=lambda row: row.municipality.sort_name)
+    if sort == "municipality":
+        return rows[::-1] if descending else rows
     value = SORT_KEYS[sort]
-    present = [row for row in rows if value(row) is not None]
-    blank = [row for row in rows if value(row) is None]
-    present.sort(key=lambda row: swedish(row.municipality.name))
-    present.sort(key=value, reverse=descending)
-    return present + blank
+    keyed = [(value(row), row) for row in rows]
+    present = [pair for pair in keyed if pair[0] is not None]
+    present.sort(key=lambda pair: pair[0], reverse=descending)
+    return [row for _key, row in present] + [row for key, row in keyed if key is None]
 
 
 @dataclass
@@ -187,24 +250,60 @@ def totals(rows):
     )
 
 
-def national_totals(today):
-    """The overview's totals without its rows, for the home page: four queries, whether or
-    not any period is in force."""
-    current = PromisePeriod.objects.published().current(today)
-    municipalities_of = {}
-    for period_id, municipality_id in PeriodMunicipality.objects.filter(
-        period__in=current
-    ).values_list("period_id", "municipality_id"):
-        municipalities_of.setdefault(period_id, set()).add(municipality_id)
-    reported = set(
-        TertialReport.objects.public().filter(period__in=current)
-        .values_list("period_id", flat=True)
+@dataclass
+class NationalFigures:
+    totals: Totals
+    municipalities: list  # [(name, address, whether it has a period in force)], A to Ö
+    recent: list  # the five periods published last: {title, url, municipality_names, ...}
+    period_count: int
+
+
+def national_figures(today):
+    """The home page's figures: the overview's totals without its rows, every municipality
+    with a published period, the periods published last. Two queries."""
+    catch_up()
+    flag = {"default": 0, "output_field": IntegerField()}
+    in_force = Q(period_rollups__valid_from__lte=today, period_rollups__valid_to__gte=today)
+    # What is counted by period counts the first row of each (a period may have several
+    # municipalities).
+    first = Q(period_rollups__first_of_period=True)
+    # Annotated before the values are chosen, so PostgreSQL groups by the primary key.
+    places = list(
+        Municipality.objects.order_by().annotate(
+            rolled_up=Count("period_rollups"),
+            in_force=Max(Case(When(in_force, then=1), **flag)),
+            reported=Max(Case(
+                When(in_force & Q(period_rollups__latest_year__isnull=False), then=1), **flag
+            )),
+            first_rows=Sum(Case(When(first, then=1), **flag)),
+            promises_in_force=Sum(Case(
+                When(in_force & first, then=F("period_rollups__promise_count")), **flag
+            )),
+        ).values_list(
+            "name", "slug", "rolled_up", "in_force", "reported", "first_rows", "promises_in_force",
+        )
     )
-    return Totals(
-        municipalities=Municipality.objects.count(),
-        with_current=len(set().union(*municipalities_of.values())),
-        promises=Promise.objects.filter(period__in=current).count(),
-        reported=len(set().union(*(
-            ids for period_id, ids in municipalities_of.items() if period_id in reported
-        ))),
+    municipality_url = addresses("public:municipality")
+    published = sorted(
+        ((name, municipality_url(slug), in_force)
+         for name, slug, rolled_up, in_force, *_ in places if rolled_up),
+        key=lambda place: swedish(place[0]),
+    )
+    period_url = addresses("public:period")
+    recent = [
+        {**row, "url": period_url(row["period_id"])}
+        for row in PeriodRollup.objects.filter(first_of_period=True)
+        .order_by("-published_at", "-period_id")
+        .values("period_id", "title", "municipality_names", "published_at")[:5]
+    ]
+    return NationalFigures(
+        totals=Totals(
+            municipalities=len(places),
+            with_current=sum(1 for place in places if place[3]),
+            promises=sum(place[6] or 0 for place in places),
+            reported=sum(1 for place in places if place[4]),
+        ),
+        municipalities=published,
+        recent=recent,
+        period_count=sum(place[5] or 0 for place in places),
     )

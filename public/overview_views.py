@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
-from municipalities.models import County, PoliceRegion
 from public import overview
 from public.cache import cache_public_page
 from public.exports import Urls, csv_cell
@@ -40,11 +39,17 @@ FILE_COLUMNS = [
 
 
 def filtered_rows(request):
-    counties = list(County.objects.select_related("police_region").order_by("name"))
-    regions = list(PoliceRegion.objects.order_by("name"))
-    filters = overview.read_filters(request.GET, counties, regions)
-    rows = overview.overview_rows(timezone.localdate(), filters)
-    return rows, filters, counties, regions
+    today = timezone.localdate()
+    every = overview.places(today)
+    filters = overview.read_filters(request.GET, every.counties, every.regions)
+    rows = overview.overview_rows(today, filters, every)
+    return rows, filters, every.counties, every.regions
+
+
+def swedish_rows(request):
+    """The rows for the files, whose addresses are the Swedish ones in any language."""
+    with translation.override("sv"):
+        return filtered_rows(request)
 
 
 def sort_links(filters):
@@ -93,7 +98,7 @@ def file_values(rows, request):
 @require_safe
 @cache_public_page
 def overview_csv(request):
-    rows, *_ = filtered_rows(request)
+    rows, *_ = swedish_rows(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="medborgarloften-oversikt.csv"'
     response.write("\ufeff")
@@ -110,7 +115,7 @@ def overview_csv(request):
 @require_safe
 @cache_public_page
 def overview_xlsx(request):
-    rows, *_ = filtered_rows(request)
+    rows, *_ = swedish_rows(request)
     with translation.override("sv"):
         data = workbook(
             "Hela landet", [header for _field, header, _value in FILE_COLUMNS],

@@ -14,7 +14,7 @@ What is written, and when:
 - Bulk writes that send no signal per row send `bulk_change` (the dataset generator, data
   migrations), and a load of fixtures saves rows raw: everything is written again.
 - `manage.py rebuild_search_index` writes everything again (after an upgrade, say), and
-  so does migration 0003 for an existing installation.
+  so does migration 0005 for an existing installation.
 
 Rows are written by `INSERT … SELECT` from the source tables, so that rebuilding the
 national dataset (about 300 000 rows) is a few statements, not 300 000 round trips. The

@@ -1,6 +1,7 @@
-"""Excel files (.xlsx, made with openpyxl) for people who work in spreadsheets: a period's
-promises and follow-up, the whole country's, and the national overview, with Swedish
-headers and labels. The CSV files stay the documented open data (public/exports.py).
+"""Excel files (.xlsx, written by public/xlsx_writer.py) for people who work in
+spreadsheets: a period's promises and follow-up, the whole country's, and the national
+overview, with Swedish headers and labels. The CSV files stay the documented open data
+(public/exports.py).
 
 Like every text in the open-data files, the headers are in Swedish whatever the language of
 the page the file was fetched from: they are the file's content, not the interface.
@@ -8,21 +9,16 @@ the page the file was fetched from: they are the file's content, not the interfa
 
 import datetime
 import io
-import shutil
-from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from django.http import HttpResponse
 from django.utils import translation
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.writer.excel import ExcelWriter
 
 from followup.progress import STATUS_LABELS
 from promises.models import Party
 from public.cache import cache_public_page
-from public.exports import Urls, csv_rows, looks_like_formula, national_periods, published_period
+from public.exports import Urls, csv_rows, national_periods, published_period
+from public.xlsx_writer import write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,66 +66,36 @@ def sheet_value(key, row):
     return value
 
 
-def cell(sheet, value):
-    """A cell that shows `value` and never runs it: text that looks like a formula is stored
-    as a string (the rule the CSV follows, public/exports.py)."""
-    result = WriteOnlyCell(sheet, value=value)
-    if looks_like_formula(value):
-        result.data_type = "s"
-    return result
-
-
 def workbook(title, headers, rows):
     """An .xlsx file's bytes: one sheet, a bold header row, then `rows` (lists of values)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        header_cell = WriteOnlyCell(sheet, value=header)
-        header_cell.font = bold
-        header_cells.append(header_cell)
-    sheet.append(header_cells)
-    for row in rows:
-        sheet.append([cell(sheet, value) for value in row])
-    # No time of making in the file (openpyxl writes the time of saving into its properties
-    # and its zip entries): the same data always makes the same bytes, so their hash, the
-    # ETag, answers a conditional GET with 304 with the page cache off too.
-    book.properties.created = book.properties.modified = UNDATED
     output = io.BytesIO()
-    ExcelWriter(book, UndatedZipFile(output, "w", ZIP_DEFLATED, allowZip64=True)).save()
+    write_workbook(output, title, headers, rows)
     return output.getvalue()
 
 
-UNDATED = datetime.datetime(1980, 1, 1)
+def write_workbook(target, title, headers, rows):
+    """Write the .xlsx file into `target` (a path or a binary file object), a row at a time.
+    Text is always stored as text, so what looks like a formula never runs (the rule the
+    CSV follows, public/exports.py)."""
+    write_xlsx(target, title, headers, rows)
 
 
-class UndatedZipFile(ZipFile):
-    """Every entry dated 1980-01-01 00:00, the earliest date a zip file holds."""
+def sheet_row(row):
+    """A csv_rows() row as the spreadsheet's values, in PERIOD_COLUMNS order (call with
+    Swedish active: the labels are the file's content)."""
+    return [sheet_value(key, row) for _header, key in PERIOD_COLUMNS]
 
-    def writestr(self, zinfo_or_arcname, data, *args, **kwargs):
-        if not isinstance(zinfo_or_arcname, ZipInfo):
-            zinfo_or_arcname = ZipInfo(zinfo_or_arcname, date_time=UNDATED.timetuple()[:6])
-            zinfo_or_arcname.compress_type = self.compression
-            zinfo_or_arcname.external_attr = 0o600 << 16
-        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        # A write-only sheet comes from a temporary file, which would give its own time.
-        zinfo = ZipInfo.from_file(filename, arcname)
-        zinfo.date_time = UNDATED.timetuple()[:6]
-        zinfo.compress_type = compress_type or self.compression
-        zinfo.compress_level = compresslevel or self.compresslevel
-        with open(filename, "rb") as source, self.open(zinfo, "w") as target:
-            shutil.copyfileobj(source, target, 1024 * 64)
+HEADERS = [header for header, _key in PERIOD_COLUMNS]
+SHEET_TITLE = "Uppföljning"
+
 
 
 def followup_rows(periods, url):
     with translation.override("sv"):
         for period, progress, _reports in periods:
             for row in csv_rows(period, progress, url):
-                yield [sheet_value(key, row) for _header, key in PERIOD_COLUMNS]
+                yield sheet_row(row)
 
 
 def xlsx_response(content, filename):
@@ -142,14 +108,11 @@ def xlsx_response(content, filename):
 @cache_public_page
 def period_xlsx(request, pk):
     content = published_period(pk)
-    headers = [header for header, _key in PERIOD_COLUMNS]
-    data = workbook("Uppföljning", headers, followup_rows([content], Urls(request)))
+    data = workbook(SHEET_TITLE, HEADERS, followup_rows([content], Urls(request)))
     return xlsx_response(data, f"medborgarlofte-{pk}.xlsx")
 
 
-@require_safe
-@cache_public_page
-def national_xlsx(request):
-    headers = [header for header, _key in PERIOD_COLUMNS]
-    data = workbook("Uppföljning", headers, followup_rows(national_periods(), Urls(request)))
+def national_xlsx_response(request):
+    """The national .xlsx made for this request (before the first stored file is built)."""
+    data = workbook(SHEET_TITLE, HEADERS, followup_rows(national_periods(), Urls(request)))
     return xlsx_response(data, "medborgarloften.xlsx")

@@ -1,11 +1,12 @@
 """The public site's background work, run by the worker (`manage.py db_worker`): e-mail to
-subscribers. Arguments are ids only, never addresses (the queue keeps them). Each task is
-safe to run again and is retried when it fails (municipalities/retry.py)."""
+subscribers, and the national open-data files. Arguments are ids only, never addresses (the
+queue keeps them). Each task is safe to run again and is retried when it fails
+(municipalities/retry.py)."""
 
 from django.tasks import task
 
 from municipalities.retry import is_last_attempt, retried
-from public import notices
+from public import national_files, notices
 
 
 @task(takes_context=True)
@@ -27,3 +28,12 @@ def send_notices(context, notice_id, delivery_ids, *, attempt=1):
         return notices.send_batch(
             notice_id, delivery_ids, last_attempt=is_last_attempt(context)
         )
+
+
+@task(takes_context=True)
+def build_national_files(context, *, attempt=1):
+    """Build the national JSON, CSV and Excel files from published data and store them
+    (queued after changes to public data, public/national_files.py)."""
+    with retried(context):
+        _current, replaced = national_files.build_and_finish()
+        return {"replaced": replaced}

@@ -4,7 +4,8 @@ from django.urls import path
 
 from promises.documents.rendering import VERIFY_PATH
 from public import (
-    document_views, exports, feeds, overview_views, spreadsheets, subscription_views, views,
+    document_views, exports, feeds, national_views, overview_views, spreadsheets,
+    subscription_views, views,
 )
 from public.cache import cache_public_page
 
@@ -40,9 +41,9 @@ urlpatterns = [
     path("medborgarloften/<int:pk>/data.json", exports.period_json, name="period_json"),
     path("medborgarloften/<int:pk>/data.csv", exports.period_csv, name="period_csv"),
     path("medborgarloften/<int:pk>/data.xlsx", spreadsheets.period_xlsx, name="period_xlsx"),
-    path("oppna-data/medborgarloften.json", exports.national_json, name="national_json"),
-    path("oppna-data/medborgarloften.csv", exports.national_csv, name="national_csv"),
-    path("oppna-data/medborgarloften.xlsx", spreadsheets.national_xlsx, name="national_xlsx"),
+    path("oppna-data/medborgarloften.json", national_views.national_json, name="national_json"),
+    path("oppna-data/medborgarloften.csv", national_views.national_csv, name="national_csv"),
+    path("oppna-data/medborgarloften.xlsx", national_views.national_xlsx, name="national_xlsx"),
     path("atom.xml", cache_public_page(feeds.NationalFeed()), name="national_feed"),
     path(VERIFY_PATH.lstrip("/"), document_views.verify, name="verify"),
     path("dokument/<str:sha256>.pdf", document_views.download, name="document"),

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from followup.progress import latest_summaries
 from followup.tertials import TertialNumber
 from municipalities.models import Municipality
 from promises.models import Agreement, PromisePeriod
@@ -32,49 +31,41 @@ def today():
 @require_safe
 @cache_public_page
 def home(request):
-    periods = list(
-        selectors.periods_for_pages(PromisePeriod.objects.published())
-        .order_by("-valid_from", "pk")
-    )
-    day = today()
-    current = [period for period in periods if period.is_current(day)]
-    by_municipality = {}
-    for period in periods:
-        for municipality in period.municipalities.all():
-            by_municipality.setdefault(municipality, period)
-    context = {
-        "current": sorted(current, key=lambda p: p.municipality_names()),
-        "latest": sorted(by_municipality.items(), key=lambda pair: pair[0].name),
-        "recent": sorted(periods, key=lambda p: p.published_at, reverse=True)[:5],
-        "municipality_count": len(by_municipality),
-        "period_count": len(periods),
-        "totals": overview.national_totals(day),
-    }
-    return render(request, "public/home.html", context)
+    figures = overview.national_figures(today())
+    return render(request, "public/home.html", {
+        "totals": figures.totals,
+        "municipalities": figures.municipalities,
+        "recent": figures.recent,
+        "municipality_count": len(figures.municipalities),
+        "period_count": figures.period_count,
+    })
 
 
 @require_safe
 @cache_public_page
 def municipality(request, slug):
     place = get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
-    periods = list(
-        selectors.periods_for_pages(
-            PromisePeriod.objects.visible_to(viewer(request)).for_municipality(place)
-        ).order_by("-valid_from")
-    )
+    periods = selectors.rolled_up_periods(place)
     day = today()
-    current = [p for p in periods if p.is_published and p.is_current(day)]
-    in_force = PromisePeriod.objects.published().current(day).for_municipality(place)
-    summaries = latest_summaries(in_force, overview.latest_reports(in_force))
+    current = [p for p in periods if p.is_current(day)]
+    user = viewer(request)
+    drafts = [
+        selectors.ListedPeriod.of(period) for period in selectors.periods_for_pages(
+            PromisePeriod.objects.visible_to(user).for_municipality(place)
+            .exclude(status=PromisePeriod.Status.PUBLISHED)
+        ).order_by("-valid_from")
+    ] if user.is_authenticated else []
+    earlier = [p for p in periods if not p.is_current(day)]
     context = {
         "municipality": place,
         "current": current,
-        "current_summaries": [(p, summaries.get(p.pk)) for p in current],
-        "earlier": [p for p in periods if p.is_published and p not in current],
-        "drafts": [p for p in periods if not p.is_published],
-        "police_areas": list(place.police_areas.order_by("name")),
+        "current_summaries": [(p, p.summary) for p in current],
+        "earlier": earlier,
+        "published": current + earlier,
+        "drafts": drafts,
+        "police_areas": list(place.police_areas.order_by("name").values("name", "district_name")),
         "agreements": list(
-            Agreement.objects.visible_to(viewer(request)).filter(municipalities=place)
+            Agreement.objects.visible_to(user).filter(municipalities=place)
         ),
     }
     return render(request, "public/municipality.html", context)
@@ -154,9 +145,9 @@ def agreement(request, pk):
         raise Http404
     context = {
         "agreement": shown,
-        "periods": selectors.periods_of_agreement(
+        "periods": [selectors.ListedPeriod.of(period) for period in selectors.periods_of_agreement(
             shown, PromisePeriod.objects.visible_to(viewer(request))
-        ),
+        )],
     }
     return render(request, "public/agreement.html", context)
 

@@ -29,7 +29,7 @@ def tiny_dataset(settings, tmp_path):
 def test_measure_picks_every_page_and_counts_its_queries(tiny_dataset):
     targets = measure.pick_targets()
     names = [name for name, _ in targets]
-    assert names[:5] == ["floor", "home", "municipality", "period", "period_typical"]
+    assert names[:6] == ["floor", "home", "municipality", "overview", "period", "period_typical"]
     assert {"search", "national_json", "pdf"} <= set(names)
     counts = measure.count_queries(targets + measure.extra_pages(targets))
     for name, row in counts.items():

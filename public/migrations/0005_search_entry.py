@@ -58,7 +58,7 @@ def create_replaced(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("public", "0002_search_indexes"),
+        ("public", "0004_national_files"),
         # The latest of the tables the index is written from.
         ("municipalities", "0005_official_names"),
         ("promises", "0007_period_approval"),
