@@ -18,11 +18,14 @@ import profile_page  # noqa: E402
 
 
 @pytest.fixture
-def tiny_dataset(settings, tmp_path):
+def tiny_dataset(settings, tmp_path, django_capture_on_commit_callbacks):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
-    generate_dataset(municipalities=3, years=2, seed=1)
+    # As on the bench, the roll-up and the search table are written when the data is
+    # committed, not by the first page that reads them.
+    with django_capture_on_commit_callbacks(execute=True):
+        generate_dataset(municipalities=3, years=2, seed=1)
 
 
 @pytest.mark.django_db
