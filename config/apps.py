@@ -6,6 +6,7 @@ from axes.apps import AppConfig as AxesConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPConfig
+from django.contrib import admin
 from django_tasks_db.apps import TasksAppConfig
 
 
@@ -39,3 +40,22 @@ class TaskQueueConfig(TasksAppConfig):
 
         DBTaskResultAdmin.formatted_traceback.short_description = _("traceback")
         DBTaskResultAdmin.display_run_after.short_description = _("run after")
+        # Its name column rebuilds each row's task under the backend configured now, which
+        # fails for a row that backend cannot run (a delayed task seen with the immediate
+        # backend, a task whose function moved): the queue's list shows the task's path
+        # instead of failing as a whole.
+        DBTaskResultAdmin.list_display = tuple(
+            "task_name_or_path" if column == "task_name" else column
+            for column in DBTaskResultAdmin.list_display
+        )
+        DBTaskResultAdmin.task_name_or_path = task_name_or_path
+
+
+@admin.display(description=_("task"))
+def task_name_or_path(self, obj):
+    from django.tasks.exceptions import InvalidTask
+
+    try:
+        return obj.task_name
+    except (ImportError, AttributeError, InvalidTask):
+        return obj.task_path
