@@ -234,6 +234,40 @@ def tertial_screen_queries(period, *, changed=(1, 10)):
     return result
 
 
+class Measured:
+    """Queries counted (without keeping their SQL, which would itself take memory), wall
+    time and peak RSS growth over a `with` block; `figures()` after it."""
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.queries = 0
+
+        def counted(execute, sql, params, many, context):
+            self.queries += 1
+            return execute(sql, params, many, context)
+
+        self.before = proc_status("VmRSS")
+        self.started = time.monotonic()
+        self.wrapper = connection.execute_wrapper(counted)
+        self.wrapper.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self.wrapper.__exit__(*exc)
+        self.seconds = round(time.monotonic() - self.started, 2)
+
+    def figures(self, *, status, size):
+        return {
+            "queries": self.queries,
+            "status": status,
+            "bytes": size,
+            "seconds": self.seconds,
+            "rss_before_mb": round(self.before / 1024, 1),
+            "peak_growth_mb": round((proc_status("VmHWM") - self.before) / 1024, 1),
+        }
+
+
 def memory_of_export(path):
     """Run in a fresh process: peak RSS growth while streaming one export to nowhere."""
     harness.django_setup()
@@ -243,31 +277,12 @@ def memory_of_export(path):
 
     warm = browser.get(reverse("public:home"))
     assert warm.status_code == 200
-    from django.db import connection
-
-    queries = 0
-
-    def counted(execute, sql, params, many, context):
-        # Count without keeping the SQL, which would itself take memory.
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
-
-    before = proc_status("VmRSS")
-    started = time.monotonic()
-    with connection.execute_wrapper(counted):
+    with Measured() as measured:
         response = browser.get(path)
         size = 0
         for chunk in response.streaming_content:
             size += len(chunk)
-    return {
-        "queries": queries,
-        "status": response.status_code,
-        "bytes": size,
-        "seconds": round(time.monotonic() - started, 2),
-        "rss_before_mb": round(before / 1024, 1),
-        "peak_growth_mb": round((proc_status("VmHWM") - before) / 1024, 1),
-    }
+    return measured.figures(status=response.status_code, size=size)
 
 
 def memory_of_build():
@@ -275,28 +290,14 @@ def memory_of_build():
     download (the worker builds the same way after each change of public data)."""
     harness.django_setup()
     from django.core.management import call_command
-    from django.db import connection
 
     from public.models import NationalFile
 
-    queries = 0
-
-    def counted(execute, sql, params, many, context):
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
-
-    before = proc_status("VmRSS")
-    started = time.monotonic()
-    with connection.execute_wrapper(counted):
+    with Measured() as measured:
         call_command("build_national_exports", verbosity=0)
-    return {
-        "queries": queries, "status": 200,
-        "bytes": sum(NationalFile.objects.values_list("size", flat=True)),
-        "seconds": round(time.monotonic() - started, 2),
-        "rss_before_mb": round(before / 1024, 1),
-        "peak_growth_mb": round((proc_status("VmHWM") - before) / 1024, 1),
-    }
+    return measured.figures(
+        status=200, size=sum(NationalFile.objects.values_list("size", flat=True))
+    )
 
 
 def proc_status(field):

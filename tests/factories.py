@@ -11,8 +11,10 @@ from django.utils import timezone
 from followup.models import FollowUp, TertialReport, YearEndComment
 from municipalities.models import Membership, Municipality, PoliceArea
 from promises.models import (
-    Activity, FocusArea, Indicator, Party, Priority, Promise, PromisePeriod, Signatory,
+    Activity, Agreement, AgreementSection, FocusArea, Indicator, Party, Priority, Promise,
+    PromisePeriod, Signatory,
 )
+from promises.publishing import publish
 
 _counter = itertools.count(1)
 PARTIES = [Party.POLICE, Party.MUNICIPALITY, Party.JOINT]
@@ -110,6 +112,24 @@ def make_period(
                 published_at=now if is_published else None,
             )
     return period
+
+
+def make_agreement(period, *, published=True, linked=True):
+    """A collaboration agreement 2022–2025 of `period`'s police area and municipalities, with
+    one section; the period sits under it when `linked`."""
+    agreement = Agreement.objects.create(
+        police_area=period.police_area, title="Samverkansöverenskommelse 2022–2025",
+        valid_from=datetime.date(2022, 1, 1), valid_to=datetime.date(2025, 12, 31),
+    )
+    agreement.municipalities.add(*period.municipalities.all())
+    AgreementSection.objects.create(agreement=agreement, order=1, heading="Syfte",
+                                    text="Ett tryggare Katrineholm.")
+    if linked:
+        period.agreement = agreement
+        period.save()
+    if published:
+        publish(agreement, by=None)
+    return agreement
 
 
 def make_draft_period(municipality, *, title, valid_from, valid_to, promises):

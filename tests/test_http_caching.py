@@ -6,14 +6,12 @@ with the default file cache and with the page cache off (`CACHE_URL=dummy://`), 
 ConditionalGetMiddleware hashes each page's bytes. A signed-in editor's copy is for no
 cache at all. (The stored PDFs: tests/test_cache.py.)"""
 
-import datetime
 
 import pytest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from promises.models import Agreement, AgreementSection
-from promises.publishing import publish
+from tests.factories import make_agreement
 
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 # Streamed whole-country files: without the page cache there is no public generation to
@@ -24,14 +22,7 @@ STREAMED = {"national_json", "national_csv"}
 def public_pages(katrineholm):
     """{page type: address} of every kind of public page, Swedish and English."""
     period = katrineholm[2018]
-    agreement = Agreement.objects.create(
-        police_area=period.police_area, title="Samverkansöverenskommelse 2022–2025",
-        valid_from=datetime.date(2022, 1, 1), valid_to=datetime.date(2025, 12, 31),
-    )
-    agreement.municipalities.add(*period.municipalities.all())
-    AgreementSection.objects.create(agreement=agreement, order=1, heading="Syfte",
-                                    text="Ett tryggare Katrineholm.")
-    publish(agreement, by=None)
+    agreement = make_agreement(period, linked=False)
     slug = period.municipalities.get().slug
     pages = {
         "home": reverse("public:home"),

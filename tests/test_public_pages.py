@@ -15,9 +15,10 @@ from django.utils.html import escape
 
 from followup.models import FollowUp, TertialReport
 from municipalities.models import Municipality
-from promises.models import Agreement, AgreementSection, Document, Promise, PromisePeriod
+from promises.models import Document, Promise, PromisePeriod
 from promises.publishing import publish, unpublish
 from public import selectors
+from tests import factories
 from tests.factories import make_member, make_period, police_area_for
 
 
@@ -436,19 +437,7 @@ def test_accessibility_statement_page(client, db):
 
 
 def make_agreement(katrineholm, *, published=True):
-    period = katrineholm[2022]
-    agreement = Agreement.objects.create(
-        police_area=period.police_area, title="Samverkansöverenskommelse 2022–2025",
-        valid_from=datetime.date(2022, 1, 1), valid_to=datetime.date(2025, 12, 31),
-    )
-    agreement.municipalities.add(*period.municipalities.all())
-    AgreementSection.objects.create(agreement=agreement, order=1, heading="Syfte",
-                                    text="Ett tryggare Katrineholm.")
-    period.agreement = agreement
-    period.save()
-    if published:
-        publish(agreement, by=None)
-    return agreement
+    return factories.make_agreement(katrineholm[2022], published=published)
 
 
 def test_agreement_page_shows_its_text_and_its_periods(client, katrineholm):
