@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Form fields through Django's Jinja2 copies of its form templates (config/forms.py).
+FORM_RENDERER = "config.forms.FormRenderer"
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
