@@ -9,11 +9,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from followup.querysets import FollowUpQuerySet, TertialReportQuerySet, YearEndCommentQuerySet
 from followup.tertials import Tertial, TertialNumber
-from municipalities.versioning import VersionedModel
+from municipalities.versioning import HistoricalRecords, VersionedModel
 from promises.approval import Approval
 from promises.models import Activity, Indicator, Party, Promise, PromisePeriod
 from promises.publishing import Publishable

@@ -5,11 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from municipalities.roles import Role, Scope
 from municipalities.rules import PoliceAreaQuerySet
-from municipalities.versioning import VersionedModel
+from municipalities.versioning import HistoricalRecords, VersionedModel
 
 
 

@@ -3,9 +3,12 @@ version = loaded`, so a save over a version someone else saved meanwhile is refu
 (`EditConflict`) instead of silently replacing it. Forms show the conflict with the other
 person's version (`describe_version`), read from the row's history."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
+from simple_history import manager as history_manager
+from simple_history import models as history_models
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +28,25 @@ class EditConflict(Exception):
 
     def newer_version(self):
         return describe_version(self.model, self.pk, self.loaded_version)
+
+
+class HistoryManager(history_manager.HistoryManager):
+    """django-simple-history's manager, whose class is made once: the library makes a new
+    manager class (`from_queryset`) each time `row.history` is read, which it does for
+    every history row it writes, and that cost more than writing the row."""
+
+    @classmethod
+    @functools.cache
+    def from_queryset(cls, queryset_class, class_name=None):
+        return super().from_queryset(queryset_class, class_name)
+
+
+class HistoricalRecords(history_models.HistoricalRecords):
+    """Every versioned model's history (django-simple-history), with `HistoryManager`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("history_manager", HistoryManager)
+        super().__init__(*args, **kwargs)
 
 
 class VersionedModel(models.Model):

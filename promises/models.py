@@ -13,10 +13,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality, PoliceArea, Scope
-from municipalities.versioning import VersionedModel
+from municipalities.versioning import HistoricalRecords, VersionedModel
 from promises.approval import Approval
 from promises.publishing import Publishable
 from promises.querysets import (

@@ -298,22 +298,27 @@ def test_the_count_stops_at_a_thousand(client, english):
     assert len(hits_of(search(client, "ordningsvakter", page="50"))) == 20
 
 
+# Each way of narrowing the hits: none, a later page, a place and year, a party, a status
+# and county.
+FILTERS = [{}, {"page": "2"}, {"municipality": "uppvidinge", "year": "2011"},
+           {"party": "joint"}, {"status": "ongoing", "county": "07"}]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "filters",
-    [{}, {"page": "2"}, {"municipality": "uppvidinge", "year": "2011"}, {"party": "joint"},
-     {"status": "ongoing", "county": "07"}],
-)
 def test_a_page_of_hits_costs_the_same_with_ten_times_the_rows(
-    client, filters, django_capture_on_commit_callbacks
+    client, django_capture_on_commit_callbacks
 ):
     place = Municipality.objects.get(slug="uppvidinge")
 
     def queries():
-        with CaptureQueriesContext(connection) as captured:
-            html = search(client, "trygghet", **filters)
-        assert hits_of(html)
-        return len(captured)
+        """{filters: queries of that search}, each with hits."""
+        counts = {}
+        for filters in FILTERS:
+            with CaptureQueriesContext(connection) as captured:
+                html = search(client, "trygghet", **filters)
+            assert hits_of(html), filters
+            counts[str(filters)] = len(captured)
+        return counts
 
     # Committed, as a publisher's changes are before anyone searches for them.
     with django_capture_on_commit_callbacks(execute=True):
@@ -323,7 +328,8 @@ def test_a_page_of_hits_costs_the_same_with_ten_times_the_rows(
     with django_capture_on_commit_callbacks(execute=True):
         for year in range(2013, 2043):
             make_period(place, year=year, promises=3, activities=2, indicators=1)
-    assert queries() == small <= 6
+    assert queries() == small
+    assert max(small.values()) <= 6, small
 
 
 @pytest.mark.django_db
