@@ -142,7 +142,7 @@ def save_tertial_followups(*, period, tertial, rows, subjects, by):
             mark_report(TertialReport.objects.filter(
                 period=period, year=tertial.year, tertial=tertial.number,
             ))
-            bulk_change.send(sender=FollowUp)
+            bulk_change.send(sender=FollowUp, periods=[period.pk])
     return len(changed) + len(created)
 
 

@@ -7,11 +7,11 @@ import functools
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
-from simple_history import manager as history_manager
-from simple_history import models as history_models
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history import manager as history_manager
+from simple_history import models as history_models
 
 IGNORED_FIELDS = {"version", "updated_at", "updated_by", "created_at"}
 

@@ -8,7 +8,7 @@ class PublicConfig(AppConfig):
 
     def ready(self):
         from public import checks  # noqa: F401 (registers the deployment checks)
-        from public import search_index
+        from public import period_pages, search_index
         from public.cache import connect_invalidation
         from public.national_files import connect_scheduling
         from public.rollup import connect_rollup
@@ -22,3 +22,4 @@ class PublicConfig(AppConfig):
         connect_invalidation()
         connect_publishing()
         connect_scheduling()
+        period_pages.connect()

@@ -310,3 +310,34 @@ class NationalFileSchedule(models.Model):
 
     def __str__(self):
         return f"{self.requested} ({self.queued_at or '-'})"
+
+
+class PeriodPage(models.Model):
+    """A published period's page as citizens see it, in one language: its title and the
+    content of its main element, rendered by the worker (public/period_pages.py) so that a
+    visitor's request reads one row instead of the period's hundreds.
+
+    Every committed change to what the page shows raises `wanted`; a page is shown only
+    while `built_for` equals it (a render that read the rows before a later change never
+    counts) and until `fresh_until`, the first day its tertials' states can change (a
+    tertial ends, a report becomes late). Otherwise the page is rendered as it is asked for.
+    """
+
+    period = models.ForeignKey(PromisePeriod, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8)
+    title = models.TextField(default="")
+    content = models.TextField(default="")
+    wanted = models.PositiveIntegerField(default=1)
+    built_for = models.PositiveIntegerField(default=0)
+    fresh_until = models.DateField(null=True)  # None: no date changes it
+    # The SHA-256 of the code that rendered it (public/period_pages.py, `Code`).
+    code = models.CharField(max_length=64, default="")
+    rendered_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "language"], name="period_page_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.period_id} ({self.language})"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from followup.progress import STATUS_LABELS, STATUS_MARKERS, period_progress, summarise
+from public import documents_section, selectors
 
 
 @dataclass
@@ -144,3 +145,24 @@ def tertial_view(period, states, shown, *, preview, today):
         cards=cards_for(progress, tertial, tertials, today, period=period),
         labels=card_labels(tertial),
     )
+
+
+def period_page(period, *, preview, can_preview, today):
+    """What the period page shows (public/templates/public/_period_content.html): the view
+    renders it for each request, public/period_pages.py ahead of citizens' requests."""
+    states = selectors.tertial_states(
+        period, selectors.reports_of(period, preview=preview), today
+    )
+    reported = [state for state in states if state.is_shown]
+    latest = reported[-1] if reported else None
+    return {
+        "period": period,
+        "preview": preview,
+        "can_preview": can_preview,
+        "states": states,
+        "latest": latest,
+        "view": tertial_view(period, states, latest, preview=preview, today=today),
+        "documents": documents_section.for_period_page(period, published_tertials={
+            (s.tertial.year, s.tertial.number) for s in states if s.state == "published"
+        }),
+    }

@@ -8,17 +8,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from followup.tertials import TertialNumber
 from municipalities.models import Municipality
 from promises.models import Agreement, PromisePeriod
-from public import documents_section, overview, selectors
+from public import documents_section, overview, period_pages, selectors
 from public import search as site_search
 from public.access import may_preview, viewer
 from public.cache import cache_public_page
 from public.search_form import SearchForm
-from public.view_models import tertial_view
+from public.view_models import period_page, tertial_view
 
 # When the accessibility statement was last reviewed against the site (WCAG 2.1 AA).
 ACCESSIBILITY_REVIEWED_ON = datetime.date(2026, 11, 29)
@@ -86,24 +88,17 @@ def shown_period(request, pk):
 @require_safe
 @cache_public_page
 def period(request, pk):
+    if not viewer(request).is_authenticated:
+        # Rendered ahead of citizens by the worker (public/period_pages.py), if current.
+        page = period_pages.stored(pk, get_language(), today())
+        if page is not None:
+            title, content = page
+            return render(request, "public/period_stored.html", {
+                "title": title, "content": mark_safe(content),
+            })
     period, editor, preview = shown_period(request, pk)
-    day = today()
-    states = selectors.tertial_states(
-        period, selectors.reports_of(period, preview=preview), day
-    )
-    reported = [state for state in states if state.is_shown]
-    latest = reported[-1] if reported else None
-    context = {
-        "period": period,
-        "preview": preview,
-        "can_preview": editor and not preview,
-        "states": states,
-        "latest": latest,
-        "view": tertial_view(period, states, latest, preview=preview, today=day),
-        "documents": documents_section.for_period_page(period, published_tertials={
-            (s.tertial.year, s.tertial.number) for s in states if s.state == "published"
-        }),
-    }
+    context = period_page(period, preview=preview, can_preview=editor and not preview,
+                          today=today())
     return render(request, "public/period.html", context)
 
 

@@ -14,13 +14,14 @@ from django.db.models.signals import post_save
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.db.models import F
 from django_tasks_db.models import DBTaskResult
 
 from municipalities.models import Municipality
 from promises.models import PromisePeriod
 from promises.publishing import publish, unpublish
 from public import national_files
-from public.models import NationalFile
+from public.models import NationalFile, PeriodPage
 from tests.factories import make_member, make_period
 
 BUILD = "public.tasks.build_national_files"
@@ -215,6 +216,9 @@ def test_a_publication_queues_one_build_and_the_worker_makes_it_current(client, 
     response, raw = download(client, "json")
     assert response["ETag"] == f'"{current.sha256}"'
     assert period.title in [p["title"] for p in json.loads(raw)["periods"]]
+    # The same task rendered the period's pages ahead of citizens (public/period_pages.py).
+    pages = PeriodPage.objects.filter(period=period, built_for=F("wanted"))
+    assert sorted(pages.values_list("language", flat=True)) == ["en", "sv"]
     # The replaced file is gone from storage.
     assert not first.file.storage.exists(first.file.name)
 

@@ -1,0 +1,347 @@
+"""Each published period's page, rendered ahead of its visitors (`PeriodPage`): a citizen's
+request reads one row instead of the period's promises, activities, indicators and
+follow-ups, which on a large period cost about fifty milliseconds to read and render.
+
+How a stored page stays what the period's page would show:
+
+- Every save or delete of a row the page shows notes its period (the signals below, as for
+  the search index and the roll-up). When the transaction commits, the pages of those
+  periods are marked out of date (`wanted` raised). The same commit queues the worker's
+  build of the national files (public/national_files.py), which renders them first. A
+  transaction rolled back notes nothing.
+- A render reads `wanted` first and stores its page only where `wanted` has not moved
+  since, so a render that read the rows before a later change is never shown.
+- The page is shown only of a period that is published at that moment (the same query),
+  only until the first day its tertials' states can change (a tertial ends, a report
+  becomes late: `fresh_until`), and only if it was rendered by this very code
+  (`CODE`: the templates, translations and Python that make the page).
+- Otherwise, and for editors (who may preview), the page is rendered as it is asked for.
+
+`manage.py render_period_pages` renders every published period's pages: after a deploy,
+and nightly from cron so that the pages whose date has passed are ready before visitors.
+"""
+
+import datetime
+import hashlib
+import logging
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from followup.models import FollowUp, TertialReport, YearEndComment
+from followup.progress import period_tertials
+from municipalities.models import Municipality, PoliceArea
+from promises.models import (
+    Activity, Agreement, Document, FocusArea, Indicator, PeriodMunicipality, Priority,
+    Promise, PromisePeriod, Signatory,
+)
+from promises.signals import bulk_change, published, unpublished
+from public.models import PeriodPage
+
+logger = logging.getLogger(__name__)
+
+
+def code_fingerprint():
+    """SHA-256 of every file that makes a page: the apps' Python, the templates and the
+    compiled translations. Computed once a process; the same on every server running the
+    same release, different after any change to them."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    for folder in ("config", "municipalities", "promises", "followup", "public",
+                   "templates", "locale"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".mo"} and "migrations" not in path.parts:
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class Code:
+    _fingerprint = None
+
+    @classmethod
+    def fingerprint(cls):
+        if cls._fingerprint is None:
+            cls._fingerprint = code_fingerprint()
+        return cls._fingerprint
+
+
+def languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def stored(period_id, language, today):
+    """(title, content) of the period's stored page in `language`, if it may be shown
+    today; else None. One query."""
+    return (
+        PeriodPage.objects.filter(
+            period_id=period_id, language=language, built_for=F("wanted"),
+            code=Code.fingerprint(), period__status=PromisePeriod.Status.PUBLISHED,
+        )
+        .filter(Q(fresh_until__isnull=True) | Q(fresh_until__gt=today))
+        .values_list("title", "content")
+        .first()
+    )
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+def fresh_until(period, today):
+    """The first day after `today` on which a tertial's state on the page can change: the
+    day after a tertial ends (a report becomes due; a target's span is over), or the day
+    its report becomes late. None when no such day is left."""
+    late_after = datetime.timedelta(weeks=settings.REPORT_LATE_WEEKS)
+    day = datetime.timedelta(days=1)
+    changes = [
+        change
+        for tertial in period_tertials(period)
+        for change in (tertial.end + day, tertial.end + late_after + day)
+        if change > today
+    ]
+    return min(changes, default=None)
+
+
+def render_page(period_id, language, today):
+    """(title, content, fresh until) of the period's page as citizens see it, or None when
+    the period is not published."""
+    from public import selectors
+    from public.view_models import period_page
+
+    with translation.override(language):
+        period = selectors.load_period(PromisePeriod.objects.published(), period_id)
+        if period is None:
+            return None
+        context = period_page(period, preview=False, can_preview=False, today=today)
+        return (
+            render_to_string("public/_period_title.html", context).strip(),
+            render_to_string("public/_period_content.html", context),
+            fresh_until(period, today),
+        )
+
+
+def current(today, code):
+    """The pages that may be shown today (`stored` adds that the period is published)."""
+    return (Q(built_for=F("wanted")) & Q(code=code)
+            & (Q(fresh_until__isnull=True) | Q(fresh_until__gt=today)))
+
+
+def add_missing(period_ids=None):
+    """A row, to be rendered, for each language of each published period in `period_ids`
+    (None: all) that has none yet."""
+    periods = PromisePeriod.objects.published()
+    if period_ids is not None:
+        periods = periods.filter(pk__in=period_ids)
+    have = set(PeriodPage.objects.filter(period__in=periods).values_list("period_id", "language"))
+    PeriodPage.objects.bulk_create(
+        [PeriodPage(period_id=period_id, language=language)
+         for period_id in periods.values_list("pk", flat=True)
+         for language in languages() if (period_id, language) not in have],
+        ignore_conflicts=True, batch_size=1000,
+    )
+
+
+def render():
+    """Render every stored page that may not be shown today (marked out of date, rendered
+    by other code, or past its date), and drop the pages of periods no longer published.
+    Returns how many pages it stored. The worker runs it after each change of public data
+    (public.tasks.build_national_files); `render_period_pages` runs it from the shell."""
+    today = timezone.localdate()
+    code = Code.fingerprint()
+    PeriodPage.objects.exclude(period__status=PromisePeriod.Status.PUBLISHED).delete()
+    # `wanted` is read before the rows: a change committed from here on raises it past
+    # this render, whose page is then stored but not shown.
+    waiting = list(
+        PeriodPage.objects.exclude(current(today, code)).order_by("period_id", "language")
+        .values_list("period_id", "language", "wanted")
+    )
+    made = 0
+    for period_id, language, version in waiting:
+        page = render_page(period_id, language, today)
+        if page is None:  # withdrawn meanwhile
+            PeriodPage.objects.filter(period_id=period_id).delete()
+            continue
+        title, content, fresh = page
+        made += PeriodPage.objects.filter(
+            period_id=period_id, language=language, wanted=version,
+        ).update(
+            title=title, content=content, built_for=version, code=code, fresh_until=fresh,
+            rendered_at=timezone.now(),
+        )
+    return made
+
+
+# --- noting changes until the commit ------------------------------------------------------
+
+class Scope:
+    """What a transaction changed, by the rows that lead to periods."""
+
+    KINDS = ("periods", "promises", "municipalities", "police_areas", "agreements")
+
+    def __init__(self):
+        self.everything = False
+        for kind in self.KINDS:
+            setattr(self, kind, set())
+
+    def __bool__(self):
+        return self.everything or any(getattr(self, kind) for kind in self.KINDS)
+
+    def add(self, everything=False, **ids):
+        self.everything |= everything
+        for kind, values in ids.items():
+            getattr(self, kind).update(value for value in values if value is not None)
+
+    def period_ids(self):
+        """The periods this scope touches (None: every period)."""
+        if self.everything:
+            return None
+        ids = set(self.periods)
+        ids.update(Promise.objects.filter(pk__in=self.promises).values_list("period_id", flat=True))
+        ids.update(
+            PeriodMunicipality.objects.filter(municipality__in=self.municipalities)
+            .values_list("period_id", flat=True)
+        )
+        ids.update(
+            PromisePeriod.objects.filter(
+                Q(police_area__in=self.police_areas) | Q(agreement__in=self.agreements)
+            ).values_list("pk", flat=True)
+        )
+        return ids
+
+
+class Batch:
+    """What one transaction noted, marked when it commits (a `transaction.on_commit`
+    callback; a rollback drops the callback and with it the batch)."""
+
+    def __init__(self):
+        self.scope = Scope()
+        self.position = None
+
+    def __call__(self):
+        scope, self.scope = self.scope, Scope()
+        if scope:
+            mark(scope.period_ids())
+
+    def register(self):
+        connection = transaction.get_connection()
+        if not connection.in_atomic_block:
+            self()
+            return
+        self.position = len(connection.run_on_commit)
+        # Robust: the change is committed whatever happens here; a page left as it was is
+        # not shown once its `wanted` moved, and `render_period_pages` renders it anew.
+        transaction.on_commit(self, robust=True)
+
+    def is_waiting(self):
+        callbacks = transaction.get_connection().run_on_commit
+        return (self.position is not None and self.position < len(callbacks)
+                and callbacks[self.position][1] is self)
+
+
+class Pending(threading.local):
+    batch = None
+
+
+pending = Pending()
+
+
+def note(**scope):
+    from public.national_files import Migrating
+
+    if Migrating.active:  # `migrate` itself: the pages' code check covers what it changes
+        return
+    batch = pending.batch
+    if batch is None or not batch.is_waiting():
+        batch = pending.batch = Batch()
+        batch.scope.add(**scope)
+        batch.register()
+    else:
+        batch.scope.add(**scope)
+
+
+def mark(period_ids):
+    """After a commit: the pages of `period_ids` (None: all) are out of date, and each
+    published one has a row to be rendered. The worker renders them with the national files,
+    which the same commit queues (public/national_files.py)."""
+    pages = PeriodPage.objects.all() if period_ids is None else PeriodPage.objects.filter(
+        period_id__in=period_ids)
+    pages.update(wanted=F("wanted") + 1)
+    add_missing(period_ids)
+
+
+# --- signals ------------------------------------------------------------------------------
+
+# {model: the scope a saved or deleted row of it notes}
+NOTED = {
+    PromisePeriod: lambda row: {"periods": [row.pk]},
+    PeriodMunicipality: lambda row: {"periods": [row.period_id]},
+    Priority: lambda row: {"periods": [row.period_id]},
+    FocusArea: lambda row: {"periods": [row.period_id], "agreements": [row.agreement_id]},
+    Signatory: lambda row: {"periods": [row.period_id], "agreements": [row.agreement_id]},
+    Document: lambda row: {"periods": [row.period_id], "agreements": [row.agreement_id]},
+    TertialReport: lambda row: {"periods": [row.period_id]},
+    Promise: lambda row: {"periods": [row.period_id]},
+    Activity: lambda row: {"promises": [row.promise_id]},
+    Indicator: lambda row: {"promises": [row.promise_id]},
+    FollowUp: lambda row: {"promises": [row.promise_id]},
+    YearEndComment: lambda row: {"promises": [row.promise_id]},
+    Agreement: lambda row: {"agreements": [row.pk]},
+    Municipality: lambda row: {"municipalities": [row.pk]},
+    PoliceArea: lambda row: {"police_areas": [row.pk]},
+}
+
+
+def on_save_or_delete(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata: relations may not be in place yet
+        note(everything=True)
+    else:
+        note(**NOTED[sender](instance))
+
+
+def on_m2m_changed(sender, instance, action, reverse, pk_set, model, **kwargs):
+    """A period's municipalities or a promise's focus areas, changed from either side."""
+    if not reverse:
+        if action.startswith("post_"):
+            note(**NOTED[type(instance)](instance))
+    elif action in {"post_add", "post_remove"}:
+        note(**{"periods" if model is PromisePeriod else "promises": pk_set})
+    elif action == "pre_clear":  # read before the links go
+        if isinstance(instance, Municipality):
+            note(periods=PeriodMunicipality.objects.filter(municipality=instance)
+                 .values_list("period_id", flat=True))
+        else:
+            note(**NOTED[type(instance)](instance))
+
+
+def on_publication(sender, instance, **kwargs):
+    if sender in NOTED:
+        note(**NOTED[sender](instance))
+
+
+def on_bulk_change(sender, periods=None, **kwargs):
+    """Bulk writes send no row signals: they name their periods, or every page is marked."""
+    if periods is None:
+        note(everything=True)
+    else:
+        note(periods=periods)
+
+
+def connect():
+    """Called once from PublicConfig.ready()."""
+    for model in NOTED:
+        post_save.connect(on_save_or_delete, sender=model, dispatch_uid=f"period-page-{model}")
+        post_delete.connect(on_save_or_delete, sender=model,
+                            dispatch_uid=f"period-page-delete-{model}")
+    for through in (PromisePeriod.municipalities.through, Promise.focus_areas.through):
+        m2m_changed.connect(on_m2m_changed, sender=through,
+                            dispatch_uid=f"period-page-m2m-{through}")
+    published.connect(on_publication, dispatch_uid="period-page-published")
+    unpublished.connect(on_publication, dispatch_uid="period-page-unpublished")
+    bulk_change.connect(on_bulk_change, dispatch_uid="period-page-bulk")
