@@ -28,7 +28,7 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
@@ -81,6 +81,11 @@ def languages():
 def stored(period_id, language, today):
     """(title, content) of the period's stored page in `language`, if it may be shown
     today; else None. One query."""
+    # A key from the address past the database's integers finds nothing (as Django's own
+    # lookups on a primary key do), instead of failing in the database driver.
+    low, high = connection.ops.integer_field_range(PromisePeriod._meta.pk.get_internal_type())
+    if not low <= period_id <= high:
+        return None
     return (
         PeriodPage.objects.filter(
             period_id=period_id, language=language, built_for=F("wanted"),
@@ -230,11 +235,11 @@ class Batch:
             mark(scope.period_ids())
 
     def register(self):
-        connection = transaction.get_connection()
-        if not connection.in_atomic_block:
+        current = transaction.get_connection()
+        if not current.in_atomic_block:
             self()
             return
-        self.position = len(connection.run_on_commit)
+        self.position = len(current.run_on_commit)
         # Robust: the change is committed whatever happens here; a page left as it was is
         # not shown once its `wanted` moved, and `render_period_pages` renders it anew.
         transaction.on_commit(self, robust=True)
