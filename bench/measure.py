@@ -645,9 +645,11 @@ def main(argv):
     harness.prepare(os.environ.get("BENCH_DATABASE_URL", harness.BENCH_DATABASE_URL), name="bench",
                     CACHE_URL="locmem://")
     harness.dataset(municipalities=options.municipalities, years=options.years)
+    targets = pick_targets()
+    # After the targets: choosing them may add to a period (its signed PDF), which marks
+    # its pages out of date, as any change does.
     options.period_pages = render_period_pages()
     print("Period pages:", options.period_pages, flush=True)
-    targets = pick_targets()
     if options.pages:
         wanted = {"floor", *options.pages.split(",")}
         targets = [(name, path) for name, path in targets if name in wanted]
