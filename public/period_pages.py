@@ -162,7 +162,8 @@ def render():
     code = Code.fingerprint()
     PeriodPage.objects.exclude(period__status=PromisePeriod.Status.PUBLISHED).delete()
     # `wanted` is read before the rows: a change committed from here on raises it past
-    # this render, whose page is then stored but not shown.
+    # this render, whose page is then not stored (or, stored just before the raise, not
+    # shown); the commit of that change queues the render that follows it.
     waiting = list(
         PeriodPage.objects.exclude(current(today, code)).order_by("period_id", "language")
         .values_list("period_id", "language", "wanted")
