@@ -14,7 +14,7 @@ How a stored page stays what the period's page would show:
 - The page is shown only of a period that is published at that moment (the same query),
   only until the first day its tertials' states can change (a tertial ends, a report
   becomes late: `fresh_until`), and only if it was rendered by this very code
-  (`CODE`: the templates, translations and Python that make the page).
+  (`code_fingerprint`: the templates, translations and Python that make the page).
 - Otherwise, and for editors (who may preview), the page is rendered as it is asked for.
 
 `manage.py render_period_pages` renders every published period's pages: after a deploy,
@@ -22,13 +22,13 @@ and nightly from cron so that the pages whose date has passed are ready before v
 """
 
 import datetime
+import functools
 import hashlib
 import logging
-import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.template.loader import render_to_string
@@ -42,11 +42,13 @@ from promises.models import (
     Promise, PromisePeriod, Signatory,
 )
 from promises.signals import bulk_change, published, unpublished
+from public.commit_batches import Notes
 from public.models import PeriodPage
 
 logger = logging.getLogger(__name__)
 
 
+@functools.cache
 def code_fingerprint():
     """SHA-256 of every file that makes a page: the apps' Python, the templates and the
     compiled translations. Computed once a process; the same on every server running the
@@ -60,16 +62,6 @@ def code_fingerprint():
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-class Code:
-    _fingerprint = None
-
-    @classmethod
-    def fingerprint(cls):
-        if cls._fingerprint is None:
-            cls._fingerprint = code_fingerprint()
-        return cls._fingerprint
 
 
 def languages():
@@ -89,7 +81,7 @@ def stored(period_id, language, today):
     return (
         PeriodPage.objects.filter(
             period_id=period_id, language=language, built_for=F("wanted"),
-            code=Code.fingerprint(), period__status=PromisePeriod.Status.PUBLISHED,
+            code=code_fingerprint(), period__status=PromisePeriod.Status.PUBLISHED,
         )
         .filter(Q(fresh_until__isnull=True) | Q(fresh_until__gt=today))
         .values_list("title", "content")
@@ -159,7 +151,7 @@ def render():
     Returns how many pages it stored. The worker runs it after each change of public data
     (public.tasks.build_national_files); `render_period_pages` runs it from the shell."""
     today = timezone.localdate()
-    code = Code.fingerprint()
+    code = code_fingerprint()
     PeriodPage.objects.exclude(period__status=PromisePeriod.Status.PUBLISHED).delete()
     # `wanted` is read before the rows: a change committed from here on raises it past
     # this render, whose page is then not stored (or, stored just before the raise, not
@@ -222,40 +214,12 @@ class Scope:
         return ids
 
 
-class Batch:
-    """What one transaction noted, marked when it commits (a `transaction.on_commit`
-    callback; a rollback drops the callback and with it the batch)."""
-
-    def __init__(self):
-        self.scope = Scope()
-        self.position = None
-
-    def __call__(self):
-        scope, self.scope = self.scope, Scope()
-        if scope:
-            mark(scope.period_ids())
-
-    def register(self):
-        current = transaction.get_connection()
-        if not current.in_atomic_block:
-            self()
-            return
-        self.position = len(current.run_on_commit)
-        # Robust: the change is committed whatever happens here; a page left as it was is
-        # not shown once its `wanted` moved, and `render_period_pages` renders it anew.
-        transaction.on_commit(self, robust=True)
-
-    def is_waiting(self):
-        callbacks = transaction.get_connection().run_on_commit
-        return (self.position is not None and self.position < len(callbacks)
-                and callbacks[self.position][1] is self)
+def mark_scope(scope):
+    mark(scope.period_ids())
 
 
-class Pending(threading.local):
-    batch = None
-
-
-pending = Pending()
+# Each transaction's changes, marked when it commits (public/commit_batches.py).
+pending = Notes(Scope, mark_scope)
 
 
 def note(**scope):
@@ -263,13 +227,7 @@ def note(**scope):
 
     if Migrating.active:  # `migrate` itself: the pages' code check covers what it changes
         return
-    batch = pending.batch
-    if batch is None or not batch.is_waiting():
-        batch = pending.batch = Batch()
-        batch.scope.add(**scope)
-        batch.register()
-    else:
-        batch.scope.add(**scope)
+    pending.note(**scope)
 
 
 def mark(period_ids):

@@ -21,7 +21,6 @@ national dataset (about 300 000 rows) is a few statements, not 300 000 round tri
 same `sources` serve the migration (with its historical models) and the running site.
 """
 
-import threading
 from dataclasses import dataclass, field
 
 from django.apps import apps as installed_apps
@@ -35,6 +34,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from promises.signals import bulk_change, published, unpublished
+from public.commit_batches import Notes
 
 # The kinds of hit: their ranking (higher first) is public/search.py's too.
 RANKS = {"period": 7, "promise": 6, "priority": 5, "focus_area": 4, "indicator": 3,
@@ -333,68 +333,20 @@ def rebuild(apps=installed_apps):
 
 # --- noting changes until the commit ----------------------------------------------------
 
-class Batch:
-    """What one transaction changed, written when it commits (a `transaction.on_commit`
-    callback), or earlier by `catch_up`. A transaction rolled back drops its callback, and
-    with it what it noted."""
-
-    def __init__(self):
-        self.scope = Scope()
-        self.position = None
-        self.committed = False
-
-    def __call__(self):
-        self.committed = True
-        self.write()
-
-    def write(self):
-        if self.scope:
-            scope, self.scope = self.scope, Scope()
-            write(scope)
-
-    def register(self):
-        """Wait for the commit (outside a transaction: write now)."""
-        connection = transaction.get_connection()
-        if not connection.in_atomic_block:
-            self()
-            return
-        self.position = len(connection.run_on_commit)
-        # Robust: the change is committed whatever happens here; a failure is logged, and
-        # `rebuild_search_index` puts the index right.
-        transaction.on_commit(self, robust=True)
-
-    def is_waiting(self):
-        """Whether the commit this batch waits for is still to come. Callbacks are only
-        removed by rolling back a savepoint they were registered in, along with every one
-        registered after them, so an uncommitted batch stays where it was put."""
-        callbacks = transaction.get_connection().run_on_commit
-        return (not self.committed and self.position is not None
-                and self.position < len(callbacks) and callbacks[self.position][1] is self)
-
-
-class Pending(threading.local):
-    batch = None
-
-
-pending = Pending()
+# Each transaction's changes, written when it commits (public/commit_batches.py).
+pending = Notes(Scope, write)
 
 
 def note(**scope):
     """Write the rows in `scope` again once the transaction commits."""
-    batch = pending.batch
-    if batch is not None and batch.is_waiting():
-        batch.scope.add(**scope)
-        return
-    batch = pending.batch = Batch()
-    batch.scope.add(**scope)
-    batch.register()
+    pending.note(**scope)
 
 
 def catch_up():
     """Write what this thread noted and has not yet committed: its own search must find
     what it changed. Other threads see it at the commit, as they see the change."""
-    batch = pending.batch
-    if batch is not None and batch.is_waiting():
+    batch = pending.waiting()
+    if batch is not None:
         batch.write()
 
 
