@@ -142,8 +142,10 @@ def test_editors_get_the_page_rendered_for_them(client, katrineholm):
     assert "?preview=1" in html and queries > 1
 
 
-def test_a_tertial_screen_save_marks_only_its_own_period(katrineholm,
-                                                        django_capture_on_commit_callbacks):
+def test_a_bulk_change_naming_its_period_marks_only_that_period(
+    katrineholm, django_capture_on_commit_callbacks
+):
+    """As the tertial screen's save sends it (followup/services.py)."""
     from promises.signals import bulk_change
 
     render_all()
