@@ -268,14 +268,16 @@ class Measured:
         }
 
 
-def render_period_pages():
-    """The published periods' pages rendered ahead of citizens, as the worker does after
-    each change (`render_period_pages` skips the pages already current)."""
-    from public import period_pages
+def render_pages():
+    """The pages rendered ahead of citizens (the periods', the home page, the overview, the
+    municipalities'), as the worker does after each change (`render_pages` skips the pages
+    already current)."""
+    from public import period_pages, site_pages
 
     started = time.monotonic()
     period_pages.add_missing()
-    made = period_pages.render()
+    site_pages.add_missing()
+    made = period_pages.render() + site_pages.render()
     return {"rendered": made, "seconds": round(time.monotonic() - started, 1)}
 
 
@@ -463,11 +465,12 @@ def write_results(*, targets, counts, memory, plans, profiles, screen, uncached,
         "p99 = highest of their p99s). The national JSON, a stored file of many megabytes "
         "(`build_national_exports` ran first), is downloaded up to 3 times one after another "
         "instead (p50 = median, p99 = slowest).",
-        "- Period pages: rendered ahead of citizens (public/period_pages.py) before the "
-        f"runs, as the worker renders them after each change: "
+        "- Pages rendered ahead of citizens (the periods', public/period_pages.py; the home "
+        "page, the unfiltered overview and the municipalities', public/site_pages.py) before "
+        "the runs, as the worker renders them after each change: "
         f"{settings.get('period_pages', {}).get('rendered', 0)} pages rendered in "
         f"{settings.get('period_pages', {}).get('seconds', 0)} s (pages already current "
-        "are kept). Uncached, a period page reads its stored page: one query.",
+        "are kept). Uncached, such a page reads its stored page: one query.",
         "- Uncached: `CACHE_URL=dummy://`. Cached: `CACHE_URL=" + settings["redis"] + "`; "
         "file-cached: the default store, a folder of files (`CACHE_URL=filebased://` and an "
         "empty folder on the same disk). Each page is requested once before a cached run; "
@@ -648,8 +651,8 @@ def main(argv):
     targets = pick_targets()
     # After the targets: choosing them may add to a period (its signed PDF), which marks
     # its pages out of date, as any change does.
-    options.period_pages = render_period_pages()
-    print("Period pages:", options.period_pages, flush=True)
+    options.period_pages = render_pages()
+    print("Pages rendered ahead:", options.period_pages, flush=True)
     if options.pages:
         wanted = {"floor", *options.pages.split(",")}
         targets = [(name, path) for name, path in targets if name in wanted]

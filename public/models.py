@@ -341,3 +341,51 @@ class PeriodPage(models.Model):
 
     def __str__(self):
         return f"{self.period_id} ({self.language})"
+
+
+class SitePage(models.Model):
+    """The home page, the national overview (unfiltered) or a municipality's page as
+    citizens see it, in one language, rendered by the worker (public/site_pages.py) in the
+    same way as a period's page (`PeriodPage`: `wanted`, `built_for`, `fresh_until`,
+    `code` mean the same here): a visitor's request reads one row instead of the roll-up
+    of every municipality."""
+
+    class Kind(models.TextChoices):
+        HOME = "home"
+        OVERVIEW = "overview"
+        MUNICIPALITY = "municipality"
+
+    kind = models.CharField(max_length=16, choices=Kind)
+    # The municipality of a municipality's page; None for the national pages.
+    municipality = models.ForeignKey(
+        Municipality, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    language = models.CharField(max_length=8)
+    title = models.TextField(default="")
+    head = models.TextField(default="")  # what the page adds to <head> (a feed link)
+    content = models.TextField(default="")
+    wanted = models.PositiveIntegerField(default=1)
+    built_for = models.PositiveIntegerField(default=0)
+    fresh_until = models.DateField(null=True)  # None: no date changes it
+    code = models.CharField(max_length=64, default="")
+    rendered_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "municipality", "language"], name="site_page_unique",
+                condition=Q(municipality__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "language"], name="site_page_national_unique",
+                condition=Q(municipality__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="municipality", municipality__isnull=False)
+                | (~Q(kind="municipality") & Q(municipality__isnull=True)),
+                name="site_page_municipality_only_on_its_page",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.municipality_id or ''} ({self.language})".replace("  ", " ")

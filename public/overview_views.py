@@ -6,11 +6,14 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
-from public import overview
+from public import overview, site_pages
+from public.access import viewer
 from public.cache import cache_public_page
 from public.exports import Urls, csv_cell
+from public.models import SitePage
 from public.spreadsheets import workbook, xlsx_response
 
 # (CSV field, Swedish Excel header, value of an OverviewRow)
@@ -39,9 +42,12 @@ FILE_COLUMNS = [
 
 
 def filtered_rows(request):
-    today = timezone.localdate()
+    return rows_for(request.GET, timezone.localdate())
+
+
+def rows_for(params, today):
     every = overview.places(today)
-    filters = overview.read_filters(request.GET, every.counties, every.regions)
+    filters = overview.read_filters(params, every.counties, every.regions)
     rows = overview.overview_rows(today, filters, every)
     return rows, filters, every.counties, every.regions
 
@@ -75,8 +81,20 @@ def sort_links(filters):
 @require_safe
 @cache_public_page
 def national_overview(request):
-    rows, filters, counties, regions = filtered_rows(request)
-    context = {
+    today = timezone.localdate()
+    if not request.GET and not viewer(request).is_authenticated:
+        # The unfiltered page, rendered ahead of citizens by the worker
+        # (public/site_pages.py), if current.
+        page = site_pages.stored(SitePage.Kind.OVERVIEW, get_language(), today)
+        if page is not None:
+            return site_pages.render_stored(request, page)
+    return render(request, "public/overview.html", overview_page(request.GET, today))
+
+
+def overview_page(params, today):
+    """What the overview shows, filtered and sorted by the GET parameters `params`."""
+    rows, filters, counties, regions = rows_for(params, today)
+    return {
         "rows": rows,
         "totals": overview.totals(rows),
         "is_filtered": bool(filters.county or filters.region),
@@ -86,7 +104,6 @@ def national_overview(request):
         "columns": sort_links(filters),
         "file_query": urlencode(filters.query(sortera="", ordning="")),
     }
-    return render(request, "public/overview.html", context)
 
 
 def file_values(rows, request):

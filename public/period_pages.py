@@ -17,7 +17,7 @@ How a stored page stays what the period's page would show:
   (`code_fingerprint`: the templates, translations and Python that make the page).
 - Otherwise, and for editors (who may preview), the page is rendered as it is asked for.
 
-`manage.py render_period_pages` renders every published period's pages: after a deploy,
+`manage.py render_pages` renders every published period's pages: after a deploy,
 and nightly from cron so that the pages whose date has passed are ready before visitors.
 """
 
@@ -36,13 +36,14 @@ from django.utils import timezone, translation
 
 from followup.models import FollowUp, TertialReport, YearEndComment
 from followup.progress import period_tertials
-from municipalities.models import Municipality, PoliceArea
+from municipalities.models import County, Municipality, PoliceArea, PoliceRegion
 from promises.models import (
     Activity, Agreement, Document, FocusArea, Indicator, PeriodMunicipality, Priority,
     Promise, PromisePeriod, Signatory,
 )
 from promises.signals import bulk_change, published, unpublished
 from public.commit_batches import Notes
+from public.national_files import Migrating
 from public.models import PeriodPage
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def languages():
 # --- reading ------------------------------------------------------------------------------
 
 def stored(period_id, language, today):
-    """(title, content) of the period's stored page in `language`, if it may be shown
+    """{"title", "content"} of the period's stored page in `language`, if it may be shown
     today; else None. One query."""
     # A key from the address past the database's integers finds nothing (as Django's own
     # lookups on a primary key do), instead of failing in the database driver.
@@ -84,7 +85,7 @@ def stored(period_id, language, today):
             code=code_fingerprint(), period__status=PromisePeriod.Status.PUBLISHED,
         )
         .filter(Q(fresh_until__isnull=True) | Q(fresh_until__gt=today))
-        .values_list("title", "content")
+        .values("title", "content")
         .first()
     )
 
@@ -149,7 +150,7 @@ def render():
     """Render every stored page that may not be shown today (marked out of date, rendered
     by other code, or past its date), and drop the pages of periods no longer published.
     Returns how many pages it stored. The worker runs it after each change of public data
-    (public.tasks.build_national_files); `render_period_pages` runs it from the shell."""
+    (public.tasks.build_national_files); `render_pages` runs it from the shell."""
     today = timezone.localdate()
     code = code_fingerprint()
     PeriodPage.objects.exclude(period__status=PromisePeriod.Status.PUBLISHED).delete()
@@ -215,7 +216,11 @@ class Scope:
 
 
 def mark_scope(scope):
-    mark(scope.period_ids())
+    from public import site_pages
+
+    period_ids = scope.period_ids()
+    mark(period_ids)
+    site_pages.mark(period_ids, site_pages.municipalities_of(scope))
 
 
 # Each transaction's changes, marked when it commits (public/commit_batches.py).
@@ -223,8 +228,6 @@ pending = Notes(Scope, mark_scope)
 
 
 def note(**scope):
-    from public.national_files import Migrating
-
     if Migrating.active:  # `migrate` itself: the pages' code check covers what it changes
         return
     pending.note(**scope)
@@ -245,7 +248,8 @@ def mark(period_ids):
 # {model: the scope a saved or deleted row of it notes}
 NOTED = {
     PromisePeriod: lambda row: {"periods": [row.pk]},
-    PeriodMunicipality: lambda row: {"periods": [row.period_id]},
+    PeriodMunicipality: lambda row: {"periods": [row.period_id],
+                                     "municipalities": [row.municipality_id]},
     Priority: lambda row: {"periods": [row.period_id]},
     FocusArea: lambda row: {"periods": [row.period_id], "agreements": [row.agreement_id]},
     Signatory: lambda row: {"periods": [row.period_id], "agreements": [row.agreement_id]},
@@ -259,6 +263,24 @@ NOTED = {
     Agreement: lambda row: {"agreements": [row.pk]},
     Municipality: lambda row: {"municipalities": [row.pk]},
     PoliceArea: lambda row: {"police_areas": [row.pk]},
+    # Shown on the overview and the municipality pages; which ones is not worth working out.
+    County: lambda row: {"everything": True},
+    PoliceRegion: lambda row: {"everything": True},
+}
+
+
+# The many-to-many relations whose links pages show: {through model: (the accessor of the
+# links from the forward side, from the reverse side)}, and the scope the rows on the other
+# side note (a focus area's promises are noted from the promise's side).
+M2M_SIDES = {
+    PromisePeriod.municipalities.through: ("municipalities", "periods"),
+    Promise.focus_areas.through: ("focus_areas", "promises"),
+    PoliceArea.municipalities.through: ("municipalities", "police_areas"),
+    Agreement.municipalities.through: ("municipalities", "agreements"),
+}
+KIND_OF = {
+    Municipality: "municipalities", PromisePeriod: "periods", Promise: "promises",
+    PoliceArea: "police_areas", Agreement: "agreements",
 }
 
 
@@ -270,23 +292,32 @@ def on_save_or_delete(sender, instance, raw=False, **kwargs):
 
 
 def on_m2m_changed(sender, instance, action, reverse, pk_set, model, **kwargs):
-    """A period's municipalities or a promise's focus areas, changed from either side."""
-    if not reverse:
-        if action.startswith("post_"):
-            note(**NOTED[type(instance)](instance))
-    elif action in {"post_add", "post_remove"}:
-        note(**{"periods" if model is PromisePeriod else "promises": pk_set})
-    elif action == "pre_clear":  # read before the links go
-        if isinstance(instance, Municipality):
-            note(periods=PeriodMunicipality.objects.filter(municipality=instance)
-                 .values_list("period_id", flat=True))
-        else:
-            note(**NOTED[type(instance)](instance))
+    """A period's municipalities, a promise's focus areas, a police area's or a
+    collaboration agreement's municipalities, changed from either side."""
+    if not action.startswith("post_") and action != "pre_clear":
+        return
+    if action == "pre_clear":  # read before the links go, from either side
+        ids = set(getattr(instance, M2M_SIDES[sender][reverse]).values_list("pk", flat=True))
+    else:
+        ids = set(pk_set or ())
+    # The row whose links changed, and the rows on the other side.
+    note(**NOTED[type(instance)](instance))
+    if model in KIND_OF:
+        note(**{KIND_OF[model]: ids})
 
 
-def on_publication(sender, instance, **kwargs):
-    if sender in NOTED:
-        note(**NOTED[sender](instance))
+def on_publication(sender, instance, signal, **kwargs):
+    if sender not in NOTED:
+        return
+    note(**NOTED[sender](instance))
+    if signal is unpublished and not Migrating.active:
+        # Withdrawn: the pages that list it are out of date in the same transaction, as the
+        # roll-up is, not just after its commit (a period's own page checks its status).
+        from public import site_pages
+
+        scope = Scope()
+        scope.add(**NOTED[sender](instance))
+        site_pages.mark(scope.period_ids(), site_pages.municipalities_of(scope))
 
 
 def on_bulk_change(sender, periods=None, **kwargs):
@@ -303,7 +334,7 @@ def connect():
         post_save.connect(on_save_or_delete, sender=model, dispatch_uid=f"period-page-{model}")
         post_delete.connect(on_save_or_delete, sender=model,
                             dispatch_uid=f"period-page-delete-{model}")
-    for through in (PromisePeriod.municipalities.through, Promise.focus_areas.through):
+    for through in M2M_SIDES:
         m2m_changed.connect(on_m2m_changed, sender=through,
                             dispatch_uid=f"period-page-m2m-{through}")
     published.connect(on_publication, dispatch_uid="period-page-published")

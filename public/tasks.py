@@ -6,7 +6,7 @@ queue keeps them). Each task is safe to run again and is retried when it fails
 from django.tasks import task
 
 from municipalities.retry import is_last_attempt, retried
-from public import national_files, notices, period_pages
+from public import national_files, notices, period_pages, site_pages
 
 
 @task(takes_context=True)
@@ -32,11 +32,12 @@ def send_notices(context, notice_id, delivery_ids, *, attempt=1):
 
 @task(takes_context=True)
 def build_national_files(context, *, attempt=1):
-    """Render the period pages marked out of date (public/period_pages.py), then build the
-    national JSON, CSV and Excel files from published data and store them (queued after
-    changes to public data, public/national_files.py)."""
+    """Render the pages marked out of date (public/period_pages.py, public/site_pages.py),
+    then build the national JSON, CSV and Excel files from published data and store them
+    (queued after changes to public data, public/national_files.py)."""
     with retried(context):
         period_pages.render()
+        site_pages.render()
         _current, replaced = national_files.build_and_finish()
         return {"replaced": replaced}
 

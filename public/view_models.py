@@ -166,3 +166,47 @@ def period_page(period, *, preview, can_preview, today):
             (s.tertial.year, s.tertial.number) for s in states if s.state == "published"
         }),
     }
+
+
+def home_page(today):
+    """What the home page shows: rendered for each request by public/views.py, ahead of
+    citizens' requests by public/site_pages.py."""
+    from public import overview
+
+    figures = overview.national_figures(today)
+    return {
+        "totals": figures.totals,
+        "municipalities": figures.municipalities,
+        "recent": figures.recent,
+        "municipality_count": len(figures.municipalities),
+        "period_count": figures.period_count,
+    }
+
+
+def municipality_page(place, user, today):
+    """What a municipality's page shows to `user` (anonymous: what citizens see)."""
+    from municipalities.models import PoliceArea
+    from promises.models import Agreement, PromisePeriod
+
+    periods = selectors.rolled_up_periods(place)
+    current = [p for p in periods if p.is_current(today)]
+    earlier = [p for p in periods if not p.is_current(today)]
+    drafts = [
+        selectors.ListedPeriod.of(period) for period in selectors.periods_for_pages(
+            PromisePeriod.objects.visible_to(user).for_municipality(place)
+            .exclude(status=PromisePeriod.Status.PUBLISHED)
+        ).order_by("-valid_from")
+    ] if user.is_authenticated else []
+    return {
+        "municipality": place,
+        "current": current,
+        "current_summaries": [(p, p.summary) for p in current],
+        "earlier": earlier,
+        "published": current + earlier,
+        "drafts": drafts,
+        "police_areas": list(
+            PoliceArea.objects.filter(municipalities=place).order_by("name")
+            .values("name", "district_name")
+        ),
+        "agreements": list(Agreement.objects.visible_to(user).filter(municipalities=place)),
+    }

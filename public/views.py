@@ -8,18 +8,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from followup.tertials import TertialNumber
 from municipalities.models import Municipality
 from promises.models import Agreement, PromisePeriod
-from public import documents_section, overview, period_pages, selectors
+from public import documents_section, period_pages, selectors, site_pages, view_models
 from public import search as site_search
 from public.access import may_preview, viewer
 from public.cache import cache_public_page
 from public.search_form import SearchForm
+from public.models import SitePage
 from public.view_models import period_page, tertial_view
 
 # When the accessibility statement was last reviewed against the site (WCAG 2.1 AA).
@@ -33,44 +33,26 @@ def today():
 @require_safe
 @cache_public_page
 def home(request):
-    figures = overview.national_figures(today())
-    return render(request, "public/home.html", {
-        "totals": figures.totals,
-        "municipalities": figures.municipalities,
-        "recent": figures.recent,
-        "municipality_count": len(figures.municipalities),
-        "period_count": figures.period_count,
-    })
+    if not viewer(request).is_authenticated:
+        # Rendered ahead of citizens by the worker (public/site_pages.py), if current.
+        page = site_pages.stored(SitePage.Kind.HOME, get_language(), today())
+        if page is not None:
+            return site_pages.render_stored(request, page)
+    return render(request, "public/home.html", view_models.home_page(today()))
 
 
 @require_safe
 @cache_public_page
 def municipality(request, slug):
-    place = get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
-    periods = selectors.rolled_up_periods(place)
-    day = today()
-    current = [p for p in periods if p.is_current(day)]
     user = viewer(request)
-    drafts = [
-        selectors.ListedPeriod.of(period) for period in selectors.periods_for_pages(
-            PromisePeriod.objects.visible_to(user).for_municipality(place)
-            .exclude(status=PromisePeriod.Status.PUBLISHED)
-        ).order_by("-valid_from")
-    ] if user.is_authenticated else []
-    earlier = [p for p in periods if not p.is_current(day)]
-    context = {
-        "municipality": place,
-        "current": current,
-        "current_summaries": [(p, p.summary) for p in current],
-        "earlier": earlier,
-        "published": current + earlier,
-        "drafts": drafts,
-        "police_areas": list(place.police_areas.order_by("name").values("name", "district_name")),
-        "agreements": list(
-            Agreement.objects.visible_to(user).filter(municipalities=place)
-        ),
-    }
-    return render(request, "public/municipality.html", context)
+    if not user.is_authenticated:
+        page = site_pages.stored(SitePage.Kind.MUNICIPALITY, get_language(), today(),
+                                 slug=slug)
+        if page is not None:
+            return site_pages.render_stored(request, page)
+    place = get_object_or_404(Municipality.objects.select_related("county"), slug=slug)
+    return render(request, "public/municipality.html",
+                  view_models.municipality_page(place, user, today()))
 
 
 def shown_period(request, pk):
@@ -92,10 +74,7 @@ def period(request, pk):
         # Rendered ahead of citizens by the worker (public/period_pages.py), if current.
         page = period_pages.stored(pk, get_language(), today())
         if page is not None:
-            title, content = page
-            return render(request, "public/period_stored.html", {
-                "title": title, "content": mark_safe(content),
-            })
+            return site_pages.render_stored(request, page)
     period, editor, preview = shown_period(request, pk)
     context = period_page(period, preview=preview, can_preview=editor and not preview,
                           today=today())

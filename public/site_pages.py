@@ -1,0 +1,196 @@
+"""The home page, the national overview and every municipality's page, rendered ahead of
+their visitors (`SitePage`) as the period pages are (public/period_pages.py, whose rules
+these follow): a citizen's request reads one row instead of the roll-up of the whole
+country, which costs ten to twenty milliseconds to read and render (bench/RESULTS.md).
+
+- What marks them out of date: the same commits that mark period pages (the changes
+  period_pages notes). Every such commit marks the two national pages; a municipality's
+  page when the change touches its periods, its police areas or the municipality itself;
+  every municipality's page after a change to a collaboration agreement, a county or a
+  police region (rare, and which municipalities they reached is not known after a delete).
+- What dates them: a period coming into force or running out (`fresh_until`, the first such
+  day after the render, among the periods the page lists).
+- Only the overview without filters and in its own order is stored; a filtered or sorted
+  overview is built as asked, as every page is for editors (who see drafts) and whenever no
+  current stored page exists.
+
+The worker renders them with the period pages (public.tasks.build_national_files), and
+`manage.py render_pages` from the shell and nightly from cron.
+"""
+
+import datetime
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import F, Min, Q
+from django import shortcuts
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from municipalities.models import Municipality, PoliceArea
+from promises.models import PeriodMunicipality
+from public.models import PeriodRollup, SitePage
+from public.period_pages import code_fingerprint, current, languages
+
+Kind = SitePage.Kind
+
+# Each kind's template; the parts stored are its partials of these names (a missing one
+# is stored empty: the page keeps the site's default title or adds nothing to <head>).
+TEMPLATES = {
+    Kind.HOME: "public/home.html",
+    Kind.OVERVIEW: "public/overview.html",
+    Kind.MUNICIPALITY: "public/municipality.html",
+}
+PARTS = {
+    Kind.HOME: ("content",),
+    Kind.OVERVIEW: ("title", "content"),
+    Kind.MUNICIPALITY: ("title", "head", "content"),
+}
+NATIONAL = (Kind.HOME, Kind.OVERVIEW)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+def stored(kind, language, today, *, slug=None):
+    """{"title", "head", "content"} of the stored page of `kind` (of the municipality
+    `slug`) in `language`, if it may be shown today; else None. One query."""
+    pages = SitePage.objects.filter(kind=kind, language=language).filter(
+        current(today, code_fingerprint())
+    )
+    if kind == Kind.MUNICIPALITY:
+        pages = pages.filter(municipality__slug=slug)
+    return pages.values("title", "head", "content").first()
+
+
+def render_stored(request, page):
+    """The response of a stored page: its parts in the site's frame (base.html), which
+    holds what belongs to the request (the address, the other language's link)."""
+    return shortcuts.render(request, "public/stored_page.html", {
+        part: mark_safe(text) for part, text in page.items()
+    })
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+def context_of(kind, municipality, today):
+    """The page's context as an anonymous visitor's request builds it (the views' own
+    functions), or None when the municipality no longer exists."""
+    from public.overview_views import overview_page
+    from public.view_models import home_page, municipality_page
+
+    if kind == Kind.HOME:
+        return home_page(today)
+    if kind == Kind.OVERVIEW:
+        return overview_page({}, today)
+    place = Municipality.objects.select_related("county").filter(pk=municipality).first()
+    return place and municipality_page(place, AnonymousUser(), today)
+
+
+def fresh_until(kind, municipality, today):
+    """The first day after `today` on which a period the page lists comes into force or
+    runs out (the day after its last), or None."""
+    rows = PeriodRollup.objects.all()
+    if kind == Kind.MUNICIPALITY:
+        rows = rows.filter(municipality=municipality)
+    day = datetime.timedelta(days=1)
+    dates = rows.aggregate(
+        starts=Min("valid_from", filter=Q(valid_from__gt=today)),
+        ends=Min("valid_to", filter=Q(valid_to__gte=today)),
+    )
+    changes = [dates["starts"], dates["ends"] and dates["ends"] + day]
+    return min((change for change in changes if change), default=None)
+
+
+def render_page(kind, municipality, language, today):
+    """{part: text} of the page and the day it is fresh until, or None."""
+    with translation.override(language):
+        context = context_of(kind, municipality, today)
+        if context is None:
+            return None
+        template = TEMPLATES[kind]
+        parts = {
+            part: render_to_string(f"{template}#{part}", context)
+            for part in PARTS[kind]
+        }
+    parts = {part: text.strip() if part != "content" else text for part, text in parts.items()}
+    return parts, fresh_until(kind, municipality, today)
+
+
+def add_missing(municipality_ids=None):
+    """A row, to be rendered, for each language of the national pages and of each
+    municipality in `municipality_ids` (None: all) that has none yet."""
+    municipalities = Municipality.objects.all()
+    if municipality_ids is not None:
+        municipalities = municipalities.filter(pk__in=municipality_ids)
+    have = set(SitePage.objects.filter(
+        Q(municipality__isnull=True) | Q(municipality__in=municipalities)
+    ).values_list("kind", "municipality_id", "language"))
+    wanted = [(kind, None) for kind in NATIONAL] + [
+        (Kind.MUNICIPALITY, pk) for pk in municipalities.values_list("pk", flat=True)
+    ]
+    SitePage.objects.bulk_create(
+        [SitePage(kind=kind, municipality_id=pk, language=language)
+         for kind, pk in wanted for language in languages()
+         if (kind, pk, language) not in have],
+        ignore_conflicts=True, batch_size=1000,
+    )
+
+
+def render():
+    """Render every stored page that may not be shown today (see period_pages.render, the
+    same order of reading). Returns how many pages it stored."""
+    today = timezone.localdate()
+    code = code_fingerprint()
+    waiting = list(
+        SitePage.objects.exclude(current(today, code))
+        .order_by("kind", "municipality_id", "language")
+        .values_list("kind", "municipality_id", "language", "wanted")
+    )
+    made = 0
+    for kind, municipality, language, version in waiting:
+        page = render_page(kind, municipality, language, today)
+        if page is None:  # the municipality was deleted meanwhile (its rows go with it)
+            continue
+        parts, fresh = page
+        made += SitePage.objects.filter(
+            kind=kind, municipality=municipality, language=language, wanted=version,
+        ).update(
+            **parts, built_for=version, code=code, fresh_until=fresh,
+            rendered_at=timezone.now(),
+        )
+    return made
+
+
+# --- marking (after the commits period_pages notes) ---------------------------------------
+
+def municipalities_of(scope):
+    """The municipalities whose pages `scope` (a period_pages.Scope) touches, given its
+    periods (`period_ids`, already worked out); None: all of them."""
+    if scope.everything or scope.agreements:
+        return None
+    ids = set(scope.municipalities)
+    ids.update(
+        PoliceArea.municipalities.through.objects.filter(policearea__in=scope.police_areas)
+        .values_list("municipality_id", flat=True)
+    )
+    return ids
+
+
+def mark(period_ids, municipality_ids):
+    """The national pages, and those of `municipality_ids` and of the municipalities of
+    `period_ids` (either None: all), are out of date; each has a row to be rendered."""
+    if municipality_ids is not None and period_ids is not None:
+        municipality_ids = set(municipality_ids) | set(
+            PeriodMunicipality.objects.filter(period__in=period_ids)
+            .values_list("municipality_id", flat=True)
+        )
+    elif period_ids is None:
+        municipality_ids = None
+    touched = Q(municipality__isnull=True)
+    if municipality_ids is None:
+        touched = Q()
+    else:
+        touched |= Q(municipality__in=municipality_ids)
+    SitePage.objects.filter(touched).update(wanted=F("wanted") + 1)
+    add_missing(municipality_ids)
+

@@ -1,0 +1,209 @@
+"""The home page, the national overview and the municipality pages rendered ahead of citizens
+(public/site_pages.py): a visitor is given exactly what the page would show, in one query,
+and never a stored page that a committed change, a withdrawal, a date or another release
+may have put out of date."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from municipalities.models import Municipality, PoliceArea
+from promises.models import Agreement, PromisePeriod
+from promises.publishing import unpublish
+from public import site_pages
+from public.models import SitePage
+from tests.factories import make_agreement, make_member, make_period
+
+HOME, OVERVIEW = "/", "/hela-landet/"
+
+
+def get(client, url):
+    """The page as a visitor gets it now (the page cache emptied first), and its queries."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode(), len(queries)
+
+
+def page_of(place):
+    return f"/kommun/{place.slug}/"
+
+
+def render_for(*places):
+    """Render the national pages and those of `places` only (the rest of the country's
+    pages are dropped: a test renders what it looks at)."""
+    SitePage.objects.exclude(municipality=None).exclude(municipality__in=places).delete()
+    site_pages.add_missing([place.pk for place in places])
+    return site_pages.render()
+
+
+def stale():
+    """(kind, municipality) of the pages marked out of date."""
+    return set(
+        SitePage.objects.exclude(built_for=F("wanted")).values_list("kind", "municipality_id")
+    )
+
+
+@pytest.fixture
+def places(katrineholm):
+    """Katrineholm (three published periods) and a municipality with none."""
+    home = katrineholm[2022].municipalities.get()
+    other = Municipality.objects.exclude(periods__isnull=False).exclude(pk=home.pk).first()
+    return home, other
+
+
+def test_stored_pages_are_byte_for_byte_the_pages_and_cost_one_query(client, places):
+    urls = [HOME, OVERVIEW, *map(page_of, places)]
+    urls += ["/en" + url for url in urls]
+    live = {url: get(client, url) for url in urls}
+    assert render_for(*places) == 2 * 4
+    for url, (html, queries) in live.items():
+        stored_html, stored_queries = get(client, url)
+        assert stored_html == html, url
+        assert stored_queries == 1 < queries, url
+
+
+def test_a_filtered_or_sorted_overview_is_built_as_asked(client, places):
+    render_for(*places)
+    assert get(client, OVERVIEW)[1] == 1
+    county = places[0].county.code
+    for query in (f"?lan={county}", "?sortera=promises", "?sortera=municipality&ordning=fallande"):
+        html, queries = get(client, OVERVIEW + query)
+        assert queries > 1, query
+    assert places[1].name not in get(client, f"{OVERVIEW}?lan={county}")[0] or (
+        places[1].county.code == county
+    )
+
+
+def test_a_committed_change_marks_the_national_pages_and_its_municipality_only(
+    client, places, django_capture_on_commit_callbacks
+):
+    home, other = places
+    render_for(home, other)
+    period = PromisePeriod.objects.published().filter(municipalities=home).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        period.title = "Medborgarlöfte med rättad rubrik"
+        period.save()
+    assert stale() == {("home", None), ("overview", None), ("municipality", home.pk)}
+    html, queries = get(client, page_of(home))
+    assert "Medborgarlöfte med rättad rubrik" in html and queries > 1
+    assert get(client, page_of(other))[1] == 1
+    assert site_pages.render() == 2 * 3
+    assert get(client, page_of(home)) == (html, 1)
+
+
+def test_a_rolled_back_change_marks_nothing(places, django_capture_on_commit_callbacks):
+    render_for(*places)
+    period = PromisePeriod.objects.published().filter(municipalities=places[0]).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            period.title = "Aldrig sparad."
+            period.save()
+            raise RuntimeError("rolled back")
+    assert stale() == set()
+
+
+def test_a_withdrawn_period_leaves_the_pages_in_its_own_transaction(
+    client, places, django_capture_on_commit_callbacks
+):
+    home, _other = places
+    render_for(*places)
+    period = PromisePeriod.objects.published().filter(municipalities=home).first()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        unpublish(period, by=None, reason="Fel version publicerades.")
+        # Before the commit: no stored page that lists it may be given.
+        assert ("municipality", home.pk) in stale() and ("home", None) in stale()
+    html, _queries = get(client, page_of(home))
+    assert period.get_absolute_url() not in html
+    site_pages.render()
+    assert get(client, page_of(home)) == (html, 1)
+
+
+def test_a_municipality_taken_off_a_period_has_its_page_marked(
+    places, django_capture_on_commit_callbacks
+):
+    home, other = places
+    with django_capture_on_commit_callbacks(execute=True):
+        period = make_period(home)
+        period.municipalities.add(other)
+    render_for(home, other)
+    with django_capture_on_commit_callbacks(execute=True):
+        period.municipalities.remove(other)
+    assert ("municipality", other.pk) in stale()
+
+
+def test_police_area_changes_mark_the_pages_of_the_municipalities_it_serves(
+    places, django_capture_on_commit_callbacks
+):
+    home, other = places
+    render_for(home, other)
+    area = PoliceArea.objects.filter(municipalities=home).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        area.name = area.name + " (nytt namn)"
+        area.save()
+    assert ("municipality", home.pk) in stale()
+    assert ("municipality", other.pk) not in stale()
+    SitePage.objects.update(built_for=F("wanted"))
+    with django_capture_on_commit_callbacks(execute=True):
+        area.municipalities.add(other)
+    assert ("municipality", other.pk) in stale()
+    SitePage.objects.update(built_for=F("wanted"))
+    with django_capture_on_commit_callbacks(execute=True):
+        area.municipalities.clear()
+    assert {("municipality", home.pk), ("municipality", other.pk)} <= stale()
+
+
+def test_an_agreement_marks_every_municipality_page(places, django_capture_on_commit_callbacks):
+    home, other = places
+    period = PromisePeriod.objects.published().filter(municipalities=home).first()
+    render_for(home, other)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_agreement(period, linked=False)
+    assert {("municipality", home.pk), ("municipality", other.pk)} <= stale()
+    assert Agreement.objects.filter(municipalities=home).exists()
+
+
+@pytest.mark.parametrize("change", ["wanted", "code", "date"])
+def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(client, places, change):
+    render_for(*places)
+    pages = SitePage.objects.filter(kind="home")
+    if change == "wanted":  # a change committed after the render had read the rows
+        pages.update(wanted=F("wanted") + 1)
+    elif change == "code":  # rendered by another release
+        pages.update(code="0" * 64)
+    else:  # a period comes into force today
+        pages.update(fresh_until=timezone.localdate())
+    html, queries = get(client, HOME)
+    assert queries > 1
+    assert site_pages.render() == 2
+    assert get(client, HOME) == (html, 1)
+
+
+def test_a_page_is_fresh_until_a_period_it_lists_starts_or_ends(places):
+    home, other = places
+    period = make_period(home, year=2031, years=2)
+    from public.rollup import flush
+
+    flush()
+    fresh = site_pages.fresh_until
+    assert fresh("municipality", home.pk, datetime.date(2030, 6, 1)) == period.valid_from
+    assert fresh("municipality", home.pk, datetime.date(2031, 6, 1)) == (
+        period.valid_to + datetime.timedelta(days=1)
+    )
+    assert fresh("home", None, datetime.date(2031, 6, 1)) <= period.valid_to + datetime.timedelta(days=1)
+    assert fresh("municipality", home.pk, datetime.date(2040, 1, 1)) is None
+    assert fresh("municipality", other.pk, datetime.date(2030, 6, 1)) is None
+
+
+def test_editors_get_the_pages_rendered_for_them(client, places):
+    home, _other = places
+    render_for(*places)
+    client.force_login(make_member("coordinator", municipality=home))
+    for url in (HOME, OVERVIEW, page_of(home)):
+        assert get(client, url)[1] > 1, url
