@@ -344,16 +344,18 @@ class PeriodPage(models.Model):
 
 
 class SitePage(models.Model):
-    """The home page, the national overview (unfiltered) or a municipality's page as
-    citizens see it, in one language, rendered by the worker (public/site_pages.py) in the
-    same way as a period's page (`PeriodPage`: `wanted`, `built_for`, `fresh_until`,
-    `code` mean the same here): a visitor's request reads one row instead of the roll-up
-    of every municipality."""
+    """The home page, the national overview (unfiltered), a municipality's page, or the
+    search page's filters, as citizens see them, in one language, rendered by the worker
+    (public/site_pages.py) in the same way as a period's page (`PeriodPage`: `wanted`,
+    `built_for`, `fresh_until`, `code` mean the same here): a visitor's request reads one
+    row instead of the roll-up of every municipality."""
 
     class Kind(models.TextChoices):
         HOME = "home"
         OVERVIEW = "overview"
         MUNICIPALITY = "municipality"
+        # The search page's filters as they are written before any is chosen.
+        SEARCH_FILTERS = "search_filters"
 
     kind = models.CharField(max_length=16, choices=Kind)
     # The municipality of a municipality's page; None for the national pages.

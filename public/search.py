@@ -32,8 +32,9 @@ from public.search_hits import WORD, Hit
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 # Counting every hit of a common word is as slow as finding them all: past this many the
-# page says "more than 1 000" and offers the first ones.
-COUNT_CAP = 1000
+# page says "more than 200" and offers the first ones, ten pages (a count to 1 000 cost
+# five times as much, on the national data the largest part of a search; bench/RESULTS.md).
+COUNT_CAP = 200
 # A root shorter than this would find unrelated words ("bil" in "bild"); such a word is
 # found by its own forms only.
 MIN_ROOT = 5

@@ -46,6 +46,16 @@ class SearchForm(forms.Form):
 
     def __init__(self, data):
         super().__init__(data)
+        self.municipalities = self.counties = None
+        if any(data.get(name) for name in ("municipality", "county")):
+            self.load_places()
+
+    def load_places(self):
+        """The municipalities and counties to choose from: read when one is chosen (to
+        check it) or the lists are written, not for every search (public/site_pages.py
+        keeps the lists as written, for a search without filters)."""
+        if self.municipalities is not None:
+            return
         # One query each; the chosen value is then looked up in the same rows.
         self.municipalities = {
             slug: (pk, name) for pk, slug, name in
@@ -66,6 +76,7 @@ class SearchForm(forms.Form):
         """[(bound field, its <option>s or None)]: the options of the lists are written
         here, not by the widget's templates or a template loop, which took most of the
         page's time with 290 municipalities."""
+        self.load_places()
         return [
             (field, options(field) if isinstance(field.field, forms.ChoiceField) else None)
             for field in self

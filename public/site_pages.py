@@ -21,6 +21,7 @@ The worker renders them with the period pages (public.tasks.build_national_files
 import datetime
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import F, Min, Q
 from django import shortcuts
 from django.template.loader import render_to_string
@@ -34,32 +35,53 @@ from public.period_pages import code_fingerprint, current, languages
 
 Kind = SitePage.Kind
 
-# Each kind's template; the parts stored are its partials of these names (a missing one
-# is stored empty: the page keeps the site's default title or adds nothing to <head>).
+# Each kind's template and the partials of it that are stored (a field without one is
+# stored empty: the page keeps the site's default title, or adds nothing to <head>).
 TEMPLATES = {
     Kind.HOME: "public/home.html",
     Kind.OVERVIEW: "public/overview.html",
     Kind.MUNICIPALITY: "public/municipality.html",
+    Kind.SEARCH_FILTERS: "public/search.html",
 }
-PARTS = {
-    Kind.HOME: ("content",),
-    Kind.OVERVIEW: ("title", "content"),
-    Kind.MUNICIPALITY: ("title", "head", "content"),
+PARTS = {  # {kind: {field of SitePage: the partial stored in it}}
+    Kind.HOME: {"content": "content"},
+    Kind.OVERVIEW: {"title": "title", "content": "content"},
+    Kind.MUNICIPALITY: {"title": "title", "head": "head", "content": "content"},
+    Kind.SEARCH_FILTERS: {"content": "filters"},
 }
-NATIONAL = (Kind.HOME, Kind.OVERVIEW)
+NATIONAL = (Kind.HOME, Kind.OVERVIEW, Kind.SEARCH_FILTERS)
 
 
 # --- reading ------------------------------------------------------------------------------
 
 def stored(kind, language, today, *, slug=None):
     """{"title", "head", "content"} of the stored page of `kind` (of the municipality
-    `slug`) in `language`, if it may be shown today; else None. One query."""
-    pages = SitePage.objects.filter(kind=kind, language=language).filter(
-        current(today, code_fingerprint())
-    )
-    if kind == Kind.MUNICIPALITY:
-        pages = pages.filter(municipality__slug=slug)
-    return pages.values("title", "head", "content").first()
+    `slug`) in `language`, if it may be shown today; else None. One query, written out as
+    the period pages' is (period_pages.stored)."""
+    values = [kind, language, code_fingerprint(), connection.ops.adapt_datefield_value(today)]
+    with connection.cursor() as cursor:
+        if kind == Kind.MUNICIPALITY:
+            cursor.execute(STORED_OF_MUNICIPALITY, [*values, slug])
+        else:
+            cursor.execute(STORED_NATIONAL, values)
+        row = cursor.fetchone()
+    return dict(zip(("title", "head", "content"), row, strict=True)) if row else None
+
+
+# `current()` for one page.
+CURRENT = """
+    page.kind = %s AND page.language = %s AND page.built_for = page.wanted AND page.code = %s
+    AND (page.fresh_until IS NULL OR page.fresh_until > %s)
+"""
+STORED_NATIONAL = f"""
+    SELECT page.title, page.head, page.content FROM {SitePage._meta.db_table} page
+    WHERE {CURRENT} AND page.municipality_id IS NULL
+"""
+STORED_OF_MUNICIPALITY = f"""
+    SELECT page.title, page.head, page.content FROM {SitePage._meta.db_table} page
+    JOIN {Municipality._meta.db_table} place ON place.id = page.municipality_id
+    WHERE {CURRENT} AND place.slug = %s
+"""
 
 
 def render_stored(request, page):
@@ -76,8 +98,11 @@ def context_of(kind, municipality, today):
     """The page's context as an anonymous visitor's request builds it (the views' own
     functions), or None when the municipality no longer exists."""
     from public.overview_views import overview_page
+    from public.search_form import SearchForm
     from public.view_models import home_page, municipality_page
 
+    if kind == Kind.SEARCH_FILTERS:
+        return {"form": SearchForm({})}
     if kind == Kind.HOME:
         return home_page(today)
     if kind == Kind.OVERVIEW:
@@ -88,7 +113,9 @@ def context_of(kind, municipality, today):
 
 def fresh_until(kind, municipality, today):
     """The first day after `today` on which a period the page lists comes into force or
-    runs out (the day after its last), or None."""
+    runs out (the day after its last), or None. The search filters list no periods."""
+    if kind == Kind.SEARCH_FILTERS:
+        return None
     rows = PeriodRollup.objects.all()
     if kind == Kind.MUNICIPALITY:
         rows = rows.filter(municipality=municipality)
@@ -109,10 +136,10 @@ def render_page(kind, municipality, language, today):
             return None
         template = TEMPLATES[kind]
         parts = {
-            part: render_to_string(f"{template}#{part}", context)
-            for part in PARTS[kind]
+            field: render_to_string(f"{template}#{partial}", context)
+            for field, partial in PARTS[kind].items()
         }
-    parts = {part: text.strip() if part != "content" else text for part, text in parts.items()}
+    parts = {field: text if field == "content" else text.strip() for field, text in parts.items()}
     return parts, fresh_until(kind, municipality, today)
 
 

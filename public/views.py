@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
@@ -133,6 +134,11 @@ def search(request):
     query = request.GET.get("q")
     context = {"form": form, "query": query or "", "page": None, "error": None}
     status = 200
+    if form.is_valid() and not form.is_filtered():
+        # The lists of 290 municipalities and the counties as the worker wrote them
+        # (public/site_pages.py), if current; else the form writes them.
+        filters = site_pages.stored(SitePage.Kind.SEARCH_FILTERS, get_language(), today())
+        context["stored_filters"] = mark_safe(filters["content"]) if filters else None
     if not form.is_valid():
         status = 400
     elif query is not None or form.is_filtered():

@@ -15,7 +15,7 @@ from django.utils import timezone
 from municipalities.models import Municipality, PoliceArea
 from promises.models import Agreement, PromisePeriod
 from promises.publishing import unpublish
-from public import site_pages
+from public import rollup, site_pages
 from public.models import SitePage
 from tests.factories import make_agreement, make_member, make_period
 
@@ -62,7 +62,7 @@ def test_stored_pages_are_byte_for_byte_the_pages_and_cost_one_query(client, pla
     urls = [HOME, OVERVIEW, *map(page_of, places)]
     urls += ["/en" + url for url in urls]
     live = {url: get(client, url) for url in urls}
-    assert render_for(*places) == 2 * 4
+    assert render_for(*places) == 2 * 5  # three national pages, two municipalities
     for url, (html, queries) in live.items():
         stored_html, stored_queries = get(client, url)
         assert stored_html == html, url
@@ -90,11 +90,12 @@ def test_a_committed_change_marks_the_national_pages_and_its_municipality_only(
     with django_capture_on_commit_callbacks(execute=True):
         period.title = "Medborgarlöfte med rättad rubrik"
         period.save()
-    assert stale() == {("home", None), ("overview", None), ("municipality", home.pk)}
+    assert stale() == {("home", None), ("overview", None), ("search_filters", None),
+                       ("municipality", home.pk)}
     html, queries = get(client, page_of(home))
     assert "Medborgarlöfte med rättad rubrik" in html and queries > 1
     assert get(client, page_of(other))[1] == 1
-    assert site_pages.render() == 2 * 3
+    assert site_pages.render() == 2 * 4
     assert get(client, page_of(home)) == (html, 1)
 
 
@@ -188,15 +189,12 @@ def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(client, places, cha
 def test_a_page_is_fresh_until_a_period_it_lists_starts_or_ends(places):
     home, other = places
     period = make_period(home, year=2031, years=2)
-    from public.rollup import flush
-
-    flush()
+    rollup.flush()
     fresh = site_pages.fresh_until
     assert fresh("municipality", home.pk, datetime.date(2030, 6, 1)) == period.valid_from
-    assert fresh("municipality", home.pk, datetime.date(2031, 6, 1)) == (
-        period.valid_to + datetime.timedelta(days=1)
-    )
-    assert fresh("home", None, datetime.date(2031, 6, 1)) <= period.valid_to + datetime.timedelta(days=1)
+    day_after = period.valid_to + datetime.timedelta(days=1)
+    assert fresh("municipality", home.pk, datetime.date(2031, 6, 1)) == day_after
+    assert fresh("home", None, datetime.date(2031, 6, 1)) <= day_after
     assert fresh("municipality", home.pk, datetime.date(2040, 1, 1)) is None
     assert fresh("municipality", other.pk, datetime.date(2030, 6, 1)) is None
 
@@ -207,3 +205,18 @@ def test_editors_get_the_pages_rendered_for_them(client, places):
     client.force_login(make_member("coordinator", municipality=home))
     for url in (HOME, OVERVIEW, page_of(home)):
         assert get(client, url)[1] > 1, url
+
+
+def test_the_search_filters_are_stored_as_the_form_writes_them(client, places):
+    """A search without filters reads the lists of municipalities and counties as stored;
+    a filtered search writes them with its choices."""
+    urls = ["/sok/?q=trygghet", "/en/sok/?q=polis&municipality=&county=&year="]
+    live = {url: get(client, url) for url in urls}
+    render_for(*places)
+    for url, (html, queries) in live.items():
+        # The stored lists in one query of their own instead of the municipalities' and
+        # the counties' (the stored lists' own query was made, and missed, before too).
+        assert get(client, url) == (html, queries - 2), url
+    county = places[0].county.code
+    html, _queries = get(client, f"/sok/?q=trygghet&county={county}")
+    assert f'<option value="{county}" selected>' in html
