@@ -12,6 +12,8 @@ PLAIN = re.compile(r"[A-Za-z0-9_-]+")
 
 # A key no row has, to find where the key goes in the reversed address.
 MARKER = "918273645"
+# For addresses with several keys: one marker each, in order.
+MARKERS = ("918273645", "918273646", "918273647")
 
 
 def addresses(name):
@@ -23,5 +25,20 @@ def addresses(name):
         if type(key) is not int and not PLAIN.fullmatch(key):
             key = quote(key)
         return f"{before}{key}{after}"
+
+    return address
+
+
+def addresses_with(name, *keys):
+    """addresses() for a URL of several integer keys (named `keys`, in this order): a
+    function of their values, e.g. addresses_with("public:tertial_report", "pk", "year",
+    "tertial")(7, 2024, 2)."""
+    markers = dict(zip(keys, MARKERS, strict=False))
+    template = reverse(name, kwargs=markers)
+    for key, marker in markers.items():
+        template = template.replace(marker, "{%s}" % key)
+
+    def address(*values):
+        return template.format_map(dict(zip(keys, values, strict=True)))
 
     return address

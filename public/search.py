@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from promises.models import Agreement, PeriodMunicipality, PromisePeriod
 from public import search_index
 from public.models import SearchEntry
-from public.search_hits import WORD, Hit
+from public.search_hits import WORD, PageOfHits
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
@@ -234,4 +234,5 @@ class Hits:
         if page.start >= page.stop:
             return []
         rows = self.rows.order_by(*RANKING).values(*SHOWN)[page.start:page.stop]
-        return [Hit(kind=KINDS[row["kind"]], row=row, terms=self.terms).shown() for row in rows]
+        page_of_hits = PageOfHits(self.terms)
+        return [page_of_hits.hit(KINDS[row["kind"]], row) for row in rows]

@@ -2,27 +2,52 @@
 latest public status, its text with the words found marked."""
 
 import functools
+import html
 import re
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 
 from followup.progress import STATUS_LABELS, STATUS_MARKERS
 from promises.models import Party
+from public.addresses import addresses, addresses_with
 
 WORD = re.compile(r"[^\W_]+")
 SNIPPET_LENGTH = 300
+
+
+class PageOfHits:
+    """What the hits of one page share, worked out once for the page instead of once a hit:
+    the addresses (one reverse() each), the translated words, the pattern of the words
+    searched for."""
+
+    def __init__(self, terms):
+        self.terms = terms
+        self.found = found_pattern(terms.roots)
+        self.period_url = addresses("public:period")
+        self.agreement_url = addresses("public:agreement")
+        self.report_url = addresses_with("public:tertial_report", "pk", "year", "tertial")
+        self.tertial = gettext("tertial %(tertial)s %(year)s")
+        self.labels = {}  # lazy labels (kinds, parties, statuses) as text
+
+    def text(self, label):
+        # By identity: a lazy label is hashed by translating it, which is the cost saved.
+        text = self.labels.get(id(label))
+        if text is None:
+            text = self.labels[id(label)] = str(label)
+        return text
+
+    def hit(self, kind, row):
+        return Hit(kind=kind, row=row, page=self).shown()
 
 
 @dataclass
 class Hit:
     kind: object  # a search.Kind
     row: dict  # a SearchEntry's values (search.SHOWN)
-    terms: object  # a search.Terms
+    page: PageOfHits
 
     def shown(self):
         """What the page shows of the hit, as a dict: a template reads a dict's keys far
@@ -52,14 +77,14 @@ class Hit:
 
     @property
     def url(self):
-        row = self.row
+        row, page = self.row, self.page
         if row["agreement_id"]:
-            return reverse("public:agreement", kwargs={"pk": row["agreement_id"]})
+            return page.agreement_url(row["agreement_id"])
         if self.kind.name == "followup":
-            return reverse("public:tertial_report", kwargs={
-                "pk": row["period_id"], "year": row["year"], "tertial": row["tertial"],
-            }) + f"#promise-{row['promise_id']}"
-        url = reverse("public:period", kwargs={"pk": row["period_id"]})
+            return page.report_url(row["period_id"], row["year"], row["tertial"]) + (
+                f"#promise-{row['promise_id']}"
+            )
+        url = page.period_url(row["period_id"])
         if row["promise_id"]:
             return f"{url}#promise-{row['promise_id']}"
         if self.kind.name in {"priority", "focus_area"}:
@@ -88,7 +113,7 @@ class Hit:
 
     @property
     def tertial(self):
-        return gettext("tertial %(tertial)s %(year)s") % {
+        return self.page.tertial % {
             "tertial": self.row["tertial"], "year": self.row["year"],
         }
 
@@ -100,23 +125,23 @@ class Hit:
     @property
     def kind_and_label(self):
         """"Löfte 3" rather than "Löfte · Löfte 3"; "Aktivitet · 3." otherwise."""
-        kind, label = str(self.kind.label), self.row["label"]
+        kind, label = self.page.text(self.kind.label), self.row["label"]
         if not label:
             return kind
         return label if label.lower().startswith(kind.lower()) else f"{kind} · {label}"
 
     @property
     def party_label(self):
-        return Party(self.row["party"]).label if self.row["party"] else ""
+        return self.page.text(Party(self.row["party"]).label) if self.row["party"] else ""
 
     @property
     def snippet(self):
-        return highlight(self.row["text"], self.terms)
+        return highlight(self.row["text"], self.page.found)
 
     @property
     def context(self):
         """What a follow-up is of, or a focus area's description."""
-        return highlight(self.row["more"] or "", self.terms)
+        return highlight(self.row["more"] or "", self.page.found)
 
     @property
     def has_status(self):
@@ -124,7 +149,7 @@ class Hit:
 
     @property
     def status_label(self):
-        return STATUS_LABELS[self.row["status"] or ""]
+        return self.page.text(STATUS_LABELS[self.row["status"] or ""])
 
     @property
     def marker(self):
@@ -145,13 +170,20 @@ def _long_date(value, language):
     return date_format(value, "j F Y")
 
 
-def highlight(text, terms, length=SNIPPET_LENGTH):
+@functools.lru_cache(maxsize=256)
+def found_pattern(roots):
+    """The words that begin with one of `roots`, in any case: a word is a run of letters
+    and digits (WORD), so the match starts where no such character comes before."""
+    if not roots:
+        return re.compile(r"(?!)")  # nothing
+    stems = "|".join(re.escape(stem) for stem in sorted(roots, key=len, reverse=True))
+    return re.compile(rf"(?<![^\W_])(?:{stems})[^\W_]*", re.IGNORECASE)
+
+
+def highlight(text, found, length=SNIPPET_LENGTH):
     """`text` escaped, cut to about `length` characters around its first match, with each
-    word found marked (<mark>)."""
-    found = [
-        match for match in WORD.finditer(text)
-        if any(match.group().lower().startswith(stem) for stem in terms.roots)
-    ]
+    word `found` (a pattern, found_pattern) marked (<mark>)."""
+    found = list(found.finditer(text))
     start, end, parts = 0, len(text), []
     if len(text) > length:
         first = found[0].start() if found else 0
@@ -164,11 +196,12 @@ def highlight(text, terms, length=SNIPPET_LENGTH):
     for match in found:
         if match.start() < start or match.end() > end:
             continue
-        parts.append(escape(text[position:match.start()]))
-        parts.append(format_html("<mark>{}</mark>", match.group()))
+        parts.append(html.escape(text[position:match.start()]))
+        parts.append(f"<mark>{html.escape(match.group())}</mark>")
         position = match.end()
-    parts.append(escape(text[position:end]))
+    parts.append(html.escape(text[position:end]))
     if end < len(text):
         parts.append("…")
-    # Every piece is escaped above (escape, format_html): the text itself is never trusted.
+    # Every piece is escaped above (html.escape, as Django's escape does): the text itself
+    # is never trusted.
     return mark_safe("".join(parts))  # noqa: S308
