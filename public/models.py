@@ -312,27 +312,36 @@ class NationalFileSchedule(models.Model):
         return f"{self.requested} ({self.queued_at or '-'})"
 
 
-class PeriodPage(models.Model):
-    """A published period's page as citizens see it, in one language: its title and the
-    content of its main element, rendered by the worker (public/period_pages.py) so that a
-    visitor's request reads one row instead of the period's hundreds.
+class RenderedAhead(models.Model):
+    """A public page as citizens see it, in one language, rendered by the worker so that a
+    visitor's request reads one row instead of what the page is built from: its parts
+    (`title`, `content`) as rendered.
 
     Every committed change to what the page shows raises `wanted`; a page is shown only
     while `built_for` equals it (a render that read the rows before a later change never
-    counts) and until `fresh_until`, the first day its tertials' states can change (a
-    tertial ends, a report becomes late). Otherwise the page is rendered as it is asked for.
-    """
+    counts), until `fresh_until` (the first day a date changes what it shows), and only if
+    `code` is the code running now (period_pages.code_fingerprint). Otherwise the page is
+    rendered as it is asked for."""
 
-    period = models.ForeignKey(PromisePeriod, on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=8)
     title = models.TextField(default="")
     content = models.TextField(default="")
     wanted = models.PositiveIntegerField(default=1)
     built_for = models.PositiveIntegerField(default=0)
     fresh_until = models.DateField(null=True)  # None: no date changes it
-    # The SHA-256 of the code that rendered it (public/period_pages.py, `Code`).
+    # The SHA-256 of the code that rendered it (public/period_pages.py, `code_fingerprint`).
     code = models.CharField(max_length=64, default="")
     rendered_at = models.DateTimeField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class PeriodPage(RenderedAhead):
+    """A published period's page (public/period_pages.py): fresh until its tertials' states
+    can change (a tertial ends, a report becomes late)."""
+
+    period = models.ForeignKey(PromisePeriod, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
@@ -343,12 +352,10 @@ class PeriodPage(models.Model):
         return f"{self.period_id} ({self.language})"
 
 
-class SitePage(models.Model):
+class SitePage(RenderedAhead):
     """The home page, the national overview (unfiltered), a municipality's page, or the
-    search page's filters, as citizens see them, in one language, rendered by the worker
-    (public/site_pages.py) in the same way as a period's page (`PeriodPage`: `wanted`,
-    `built_for`, `fresh_until`, `code` mean the same here): a visitor's request reads one
-    row instead of the roll-up of every municipality."""
+    search page's filters (public/site_pages.py): fresh until a period it lists comes into
+    force or runs out."""
 
     class Kind(models.TextChoices):
         HOME = "home"
@@ -362,15 +369,7 @@ class SitePage(models.Model):
     municipality = models.ForeignKey(
         Municipality, null=True, on_delete=models.CASCADE, related_name="+"
     )
-    language = models.CharField(max_length=8)
-    title = models.TextField(default="")
     head = models.TextField(default="")  # what the page adds to <head> (a feed link)
-    content = models.TextField(default="")
-    wanted = models.PositiveIntegerField(default=1)
-    built_for = models.PositiveIntegerField(default=0)
-    fresh_until = models.DateField(null=True)  # None: no date changes it
-    code = models.CharField(max_length=64, default="")
-    rendered_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [

@@ -1,10 +1,11 @@
-"""The home page, the national overview and every municipality's page, rendered ahead of
-their visitors (`SitePage`) as the period pages are (public/period_pages.py, whose rules
-these follow): a citizen's request reads one row instead of the roll-up of the whole
-country, which costs ten to twenty milliseconds to read and render (bench/RESULTS.md).
+"""The home page, the national overview, the page of every municipality with a published
+period, and the search form's lists of places, rendered ahead of their visitors
+(`SitePage`) as the period pages are (public/period_pages.py, whose rules these follow): a
+citizen's request reads one row instead of the roll-up of the whole country, which costs
+ten to twenty milliseconds to read and render (bench/RESULTS.md).
 
 - What marks them out of date: the same commits that mark period pages (the changes
-  period_pages notes). Every such commit marks the two national pages; a municipality's
+  period_pages notes). Every such commit marks the national pages; a municipality's
   page when the change touches its periods, its police areas or the municipality itself;
   every municipality's page after a change to a collaboration agreement, a county or a
   police region (rare, and which municipalities they reached is not known after a delete).
@@ -145,8 +146,13 @@ def render_page(kind, municipality, language, today):
 
 def add_missing(municipality_ids=None):
     """A row, to be rendered, for each language of the national pages and of each
-    municipality in `municipality_ids` (None: all) that has none yet."""
-    municipalities = Municipality.objects.all()
+    municipality in `municipality_ids` (None: all) that has a published period and no row
+    yet. A municipality with nothing published has a short page, built as asked in a few
+    queries; rendering all 290 ahead would cost the worker seconds after every change to
+    a collaboration agreement or a police region."""
+    municipalities = Municipality.objects.filter(
+        pk__in=PeriodRollup.objects.values("municipality_id")
+    )
     if municipality_ids is not None:
         municipalities = municipalities.filter(pk__in=municipality_ids)
     have = set(SitePage.objects.filter(

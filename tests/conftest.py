@@ -157,6 +157,23 @@ def katrineholm(db):
 
 
 @pytest.fixture
+def visit(client):
+    """visit(url): the page as `client` gets it now (the page cache emptied first, a 200
+    required), and the number of queries it cost."""
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    def get(url):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        return response.content.decode(), len(queries)
+
+    return get
+
+
+@pytest.fixture
 def superuser_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 16)
     client.force_login(user)

@@ -7,9 +7,8 @@ import datetime
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from promises.models import PromisePeriod
@@ -17,15 +16,6 @@ from promises.publishing import publish, unpublish
 from public import period_pages
 from public.models import PeriodPage
 from tests.factories import make_member, make_period
-
-
-def get(client, url):
-    """The page as a visitor gets it now (the page cache emptied first), and its queries."""
-    cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode(), len(queries)
 
 
 def address(period):
@@ -43,19 +33,19 @@ def render_all():
     return period_pages.render()
 
 
-def test_a_stored_page_is_byte_for_byte_the_page_and_costs_one_query(client, katrineholm):
+def test_a_stored_page_is_byte_for_byte_the_page_and_costs_one_query(visit, katrineholm):
     published = list(PromisePeriod.objects.published())
     assert published
-    live = {url: get(client, url) for period in published for url in addresses(period)}
+    live = {url: visit(url) for period in published for url in addresses(period)}
     assert render_all() == 2 * len(published)
     for url, (html, queries) in live.items():
-        stored_html, stored_queries = get(client, url)
+        stored_html, stored_queries = visit(url)
         assert stored_html == html, url
         assert stored_queries == 1 < queries, url
 
 
 def test_a_committed_change_is_not_shown_from_the_stored_page_until_rendered_again(
-    client, katrineholm, django_capture_on_commit_callbacks
+    visit, katrineholm, django_capture_on_commit_callbacks
 ):
     period = katrineholm[2022]
     render_all()
@@ -63,15 +53,15 @@ def test_a_committed_change_is_not_shown_from_the_stored_page_until_rendered_aga
     with django_capture_on_commit_callbacks(execute=True):
         promise.text = "Polisen och kommunen rättar löftets text."
         promise.save()
-    html, queries = get(client, address(period))
+    html, queries = visit(address(period))
     assert "Polisen och kommunen rättar löftets text." in html and queries > 1
     assert render_all() == 2  # that period's two pages, no other
-    stored_html, queries = get(client, address(period))
+    stored_html, queries = visit(address(period))
     assert stored_html == html and queries == 1
 
 
 def test_a_rolled_back_change_leaves_the_stored_page_shown(
-    client, katrineholm, django_capture_on_commit_callbacks
+    visit, katrineholm, django_capture_on_commit_callbacks
 ):
     period = katrineholm[2022]
     render_all()
@@ -81,7 +71,7 @@ def test_a_rolled_back_change_leaves_the_stored_page_shown(
             promise.text = "Aldrig sparad."
             promise.save()
             raise RuntimeError("rolled back")
-    assert get(client, address(period))[1] == 1
+    assert visit(address(period))[1] == 1
 
 
 def test_a_withdrawn_period_is_never_shown_from_its_stored_page(
@@ -97,17 +87,17 @@ def test_a_withdrawn_period_is_never_shown_from_its_stored_page(
     assert not PeriodPage.objects.filter(period=period).exists()
 
 
-def test_a_newly_published_period_gets_its_pages(client, db, django_capture_on_commit_callbacks):
+def test_a_newly_published_period_gets_its_pages(visit, db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         period = make_period(promises=3, activities=2, indicators=1, published=False)
         publish(period, by=None)
     assert PeriodPage.objects.filter(period=period).count() == 2
     assert period_pages.render() == 2
-    assert get(client, address(period))[1] == 1
+    assert visit(address(period))[1] == 1
 
 
 @pytest.mark.parametrize("change", ["wanted", "code", "date"])
-def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(client, katrineholm, change):
+def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(visit, katrineholm, change):
     period = katrineholm[2022]
     render_all()
     pages = PeriodPage.objects.filter(period=period)
@@ -117,10 +107,10 @@ def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(client, katrineholm
         pages.update(code="0" * 64)
     else:  # a tertial's state changes today
         pages.update(fresh_until=timezone.localdate())
-    html, queries = get(client, address(period))
+    html, queries = visit(address(period))
     assert queries > 1
     assert render_all() == 2
-    assert get(client, address(period)) == (html, 1)
+    assert visit(address(period)) == (html, 1)
 
 
 def test_a_page_is_fresh_until_a_tertial_ends_or_its_report_is_late(settings):
@@ -134,11 +124,11 @@ def test_a_page_is_fresh_until_a_tertial_ends_or_its_report_is_late(settings):
     assert fresh(period, datetime.date(2027, 3, 1)) is None
 
 
-def test_editors_get_the_page_rendered_for_them(client, katrineholm):
+def test_editors_get_the_page_rendered_for_them(visit, client, katrineholm):
     period = katrineholm[2022]
     render_all()
     client.force_login(make_member("coordinator", municipality=period.municipalities.get()))
-    html, queries = get(client, address(period))
+    html, queries = visit(address(period))
     assert "?preview=1" in html and queries > 1
 
 

@@ -6,10 +6,8 @@ may have put out of date."""
 import datetime
 
 import pytest
-from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from municipalities.models import Municipality, PoliceArea
@@ -20,15 +18,6 @@ from public.models import SitePage
 from tests.factories import make_agreement, make_member, make_period
 
 HOME, OVERVIEW = "/", "/hela-landet/"
-
-
-def get(client, url):
-    """The page as a visitor gets it now (the page cache emptied first), and its queries."""
-    cache.clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode(), len(queries)
 
 
 def page_of(place):
@@ -51,38 +40,51 @@ def stale():
 
 
 @pytest.fixture
-def places(katrineholm):
-    """Katrineholm (three published periods) and a municipality with none."""
+def places(katrineholm, django_capture_on_commit_callbacks):
+    """Katrineholm (three published periods) and another municipality with one."""
     home = katrineholm[2022].municipalities.get()
     other = Municipality.objects.exclude(periods__isnull=False).exclude(pk=home.pk).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_period(other)
     return home, other
 
 
-def test_stored_pages_are_byte_for_byte_the_pages_and_cost_one_query(client, places):
+def bare():
+    """A municipality with nothing published."""
+    return Municipality.objects.exclude(periods__isnull=False).first()
+
+
+def test_stored_pages_are_byte_for_byte_the_pages_and_cost_one_query(visit, places):
+    nothing = bare()
     urls = [HOME, OVERVIEW, *map(page_of, places)]
     urls += ["/en" + url for url in urls]
-    live = {url: get(client, url) for url in urls}
-    assert render_for(*places) == 2 * 5  # three national pages, two municipalities
-    for url, (html, queries) in live.items():
-        stored_html, stored_queries = get(client, url)
+    live = {url: visit(url) for url in [*urls, page_of(nothing)]}
+    # Three national pages (the search filters too) and the two municipalities with a
+    # published period: the short page of one with nothing published is built as asked.
+    assert render_for(*places, nothing) == 2 * 5
+    for url in urls:
+        html, queries = live[url]
+        stored_html, stored_queries = visit(url)
         assert stored_html == html, url
         assert stored_queries == 1 < queries, url
+    assert visit(page_of(nothing)) == live[page_of(nothing)]
+    assert not SitePage.objects.filter(municipality=nothing).exists()
 
 
-def test_a_filtered_or_sorted_overview_is_built_as_asked(client, places):
+def test_a_filtered_or_sorted_overview_is_built_as_asked(visit, places):
     render_for(*places)
-    assert get(client, OVERVIEW)[1] == 1
+    assert visit(OVERVIEW)[1] == 1
     county = places[0].county.code
     for query in (f"?lan={county}", "?sortera=promises", "?sortera=municipality&ordning=fallande"):
-        html, queries = get(client, OVERVIEW + query)
+        html, queries = visit(OVERVIEW + query)
         assert queries > 1, query
-    assert places[1].name not in get(client, f"{OVERVIEW}?lan={county}")[0] or (
+    assert places[1].name not in visit(f"{OVERVIEW}?lan={county}")[0] or (
         places[1].county.code == county
     )
 
 
 def test_a_committed_change_marks_the_national_pages_and_its_municipality_only(
-    client, places, django_capture_on_commit_callbacks
+    visit, places, django_capture_on_commit_callbacks
 ):
     home, other = places
     render_for(home, other)
@@ -92,11 +94,11 @@ def test_a_committed_change_marks_the_national_pages_and_its_municipality_only(
         period.save()
     assert stale() == {("home", None), ("overview", None), ("search_filters", None),
                        ("municipality", home.pk)}
-    html, queries = get(client, page_of(home))
+    html, queries = visit(page_of(home))
     assert "Medborgarlöfte med rättad rubrik" in html and queries > 1
-    assert get(client, page_of(other))[1] == 1
+    assert visit(page_of(other))[1] == 1
     assert site_pages.render() == 2 * 4
-    assert get(client, page_of(home)) == (html, 1)
+    assert visit(page_of(home)) == (html, 1)
 
 
 def test_a_rolled_back_change_marks_nothing(places, django_capture_on_commit_callbacks):
@@ -111,7 +113,7 @@ def test_a_rolled_back_change_marks_nothing(places, django_capture_on_commit_cal
 
 
 def test_a_withdrawn_period_leaves_the_pages_in_its_own_transaction(
-    client, places, django_capture_on_commit_callbacks
+    visit, places, django_capture_on_commit_callbacks
 ):
     home, _other = places
     render_for(*places)
@@ -120,10 +122,10 @@ def test_a_withdrawn_period_leaves_the_pages_in_its_own_transaction(
         unpublish(period, by=None, reason="Fel version publicerades.")
         # Before the commit: no stored page that lists it may be given.
         assert ("municipality", home.pk) in stale() and ("home", None) in stale()
-    html, _queries = get(client, page_of(home))
+    html, _queries = visit(page_of(home))
     assert period.get_absolute_url() not in html
     site_pages.render()
-    assert get(client, page_of(home)) == (html, 1)
+    assert visit(page_of(home)) == (html, 1)
 
 
 def test_a_municipality_taken_off_a_period_has_its_page_marked(
@@ -171,7 +173,7 @@ def test_an_agreement_marks_every_municipality_page(places, django_capture_on_co
 
 
 @pytest.mark.parametrize("change", ["wanted", "code", "date"])
-def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(client, places, change):
+def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(visit, places, change):
     render_for(*places)
     pages = SitePage.objects.filter(kind="home")
     if change == "wanted":  # a change committed after the render had read the rows
@@ -180,10 +182,10 @@ def test_a_page_that_may_be_out_of_date_is_rendered_as_asked(client, places, cha
         pages.update(code="0" * 64)
     else:  # a period comes into force today
         pages.update(fresh_until=timezone.localdate())
-    html, queries = get(client, HOME)
+    html, queries = visit(HOME)
     assert queries > 1
     assert site_pages.render() == 2
-    assert get(client, HOME) == (html, 1)
+    assert visit(HOME) == (html, 1)
 
 
 def test_a_page_is_fresh_until_a_period_it_lists_starts_or_ends(places):
@@ -199,24 +201,24 @@ def test_a_page_is_fresh_until_a_period_it_lists_starts_or_ends(places):
     assert fresh("municipality", other.pk, datetime.date(2030, 6, 1)) is None
 
 
-def test_editors_get_the_pages_rendered_for_them(client, places):
+def test_editors_get_the_pages_rendered_for_them(visit, client, places):
     home, _other = places
     render_for(*places)
     client.force_login(make_member("coordinator", municipality=home))
     for url in (HOME, OVERVIEW, page_of(home)):
-        assert get(client, url)[1] > 1, url
+        assert visit(url)[1] > 1, url
 
 
-def test_the_search_filters_are_stored_as_the_form_writes_them(client, places):
+def test_the_search_filters_are_stored_as_the_form_writes_them(visit, places):
     """A search without filters reads the lists of municipalities and counties as stored;
     a filtered search writes them with its choices."""
     urls = ["/sok/?q=trygghet", "/en/sok/?q=polis&municipality=&county=&year="]
-    live = {url: get(client, url) for url in urls}
+    live = {url: visit(url) for url in urls}
     render_for(*places)
     for url, (html, queries) in live.items():
         # The stored lists in one query of their own instead of the municipalities' and
         # the counties' (the stored lists' own query was made, and missed, before too).
-        assert get(client, url) == (html, queries - 2), url
+        assert visit(url) == (html, queries - 2), url
     county = places[0].county.code
-    html, _queries = get(client, f"/sok/?q=trygghet&county={county}")
+    html, _queries = visit(f"/sok/?q=trygghet&county={county}")
     assert f'<option value="{county}" selected>' in html
