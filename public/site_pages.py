@@ -174,6 +174,11 @@ def render():
     same order of reading). Returns how many pages it stored."""
     today = timezone.localdate()
     code = code_fingerprint()
+    # The pages of municipalities whose last published period was withdrawn: built as
+    # asked from now on (add_missing).
+    SitePage.objects.filter(municipality__isnull=False).exclude(
+        municipality__in=PeriodRollup.objects.values("municipality_id")
+    ).delete()
     waiting = list(
         SitePage.objects.exclude(current(today, code))
         .order_by("kind", "municipality_id", "language")

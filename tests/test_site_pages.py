@@ -128,6 +128,20 @@ def test_a_withdrawn_period_leaves_the_pages_in_its_own_transaction(
     assert visit(page_of(home)) == (html, 1)
 
 
+def test_a_municipality_whose_last_period_is_withdrawn_loses_its_stored_page(
+    visit, places, django_capture_on_commit_callbacks
+):
+    _home, other = places
+    render_for(*places)
+    period = PromisePeriod.objects.published().get(municipalities=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        unpublish(period, by=None, reason="Fel kommun.")
+    site_pages.render()
+    assert not SitePage.objects.filter(municipality=other).exists()
+    html, queries = visit(page_of(other))
+    assert period.get_absolute_url() not in html and queries > 1
+
+
 def test_a_municipality_taken_off_a_period_has_its_page_marked(
     places, django_capture_on_commit_callbacks
 ):
