@@ -30,7 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, Q
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -226,11 +226,19 @@ class Scope:
 
 
 def mark_scope(scope):
-    from public import site_pages
+    """After the commit: the pages the scope reaches are out of date. The roll-up, which the
+    site pages are rendered from, is brought up to date first (a render that starts after
+    the mark must read the new figures, whatever order the commit's callbacks run in); and
+    the page cache is retired once more after the mark, for a page cached between the
+    commit's own retirement and the mark from a stored page that was still current."""
+    from public import rollup, site_pages
+    from public.cache import bump_public_generation
 
+    rollup.flush()
     period_ids = scope.period_ids()
     mark(period_ids)
     site_pages.mark(period_ids, site_pages.municipalities_of(scope))
+    bump_public_generation()
 
 
 # Each transaction's changes, marked when it commits (public/commit_batches.py).
@@ -301,6 +309,12 @@ def on_save_or_delete(sender, instance, raw=False, **kwargs):
         note(**NOTED[sender](instance))
 
 
+def on_police_area_deleted(sender, instance, **kwargs):
+    """A police area about to be deleted: the municipalities it served, read before their
+    links go with it."""
+    note(municipalities=instance.municipalities.values_list("pk", flat=True))
+
+
 def on_m2m_changed(sender, instance, action, reverse, pk_set, model, **kwargs):
     """A period's municipalities, a promise's focus areas, a police area's or a
     collaboration agreement's municipalities, changed from either side."""
@@ -347,6 +361,8 @@ def connect():
     for through in M2M_SIDES:
         m2m_changed.connect(on_m2m_changed, sender=through,
                             dispatch_uid=f"period-page-m2m-{through}")
+    pre_delete.connect(on_police_area_deleted, sender=PoliceArea,
+                       dispatch_uid="period-page-police-area-deleted")
     published.connect(on_publication, dispatch_uid="period-page-published")
     unpublished.connect(on_publication, dispatch_uid="period-page-unpublished")
     bulk_change.connect(on_bulk_change, dispatch_uid="period-page-bulk")

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.template.defaultfilters import floatformat
+from django.template.defaulttags import querystring
+from django.utils.translation import get_language, gettext, ngettext
 
 from followup.progress import STATUS_LABELS, STATUS_MARKERS
 from promises.models import Party
@@ -205,3 +207,51 @@ def highlight(text, found, length=SNIPPET_LENGTH):
     # Every piece is escaped above (html.escape, as Django's escape does): the text itself
     # is never trusted.
     return mark_safe("".join(parts))  # noqa: S308
+
+
+def results_section(request, page, hits, query, page_range):
+    """What public/jinja2/public/search_results.html shows of a page of hits: the count
+    (or that there are more than the cap), which page this is, the hits, the links to the
+    other pages (the address with its `page` changed, as `{% querystring %}` writes it),
+    and the advice when nothing is found; its words translated here."""
+    paginator = page.paginator
+    cap = floatformat(hits.cap, "0g")
+    if hits.is_capped:
+        heading = gettext("More than %(cap)s hits for “%(query)s”.") % {
+            "cap": cap, "query": query,
+        }
+    else:
+        heading = ngettext(
+            "%(counter)s hit for “%(query)s”.", "%(counter)s hits for “%(query)s”.",
+            paginator.count,
+        ) % {"counter": paginator.count, "query": query}
+
+    def link(number):
+        return querystring(None, request.GET, page=number)
+
+    several = paginator.num_pages > 1
+    return {
+        "heading": heading,
+        "page_note": gettext("Page %(number)s of %(pages)s") % {
+            "number": page.number, "pages": paginator.num_pages,
+        } if several else "",
+        "capped_note": gettext(
+            "The first %(cap)s are shown. Add a word or a filter to find fewer."
+        ) % {"cap": cap} if hits.is_capped else "",
+        "hits": page.object_list,
+        "start": page.start_index(),
+        "pages": [
+            {"number": number, "current": number == page.number,
+             "href": None if number == paginator.ELLIPSIS else link(number)}
+            for number in page_range
+        ] if several else [],
+        "previous": link(page.previous_page_number()) if several and page.has_previous()
+        else None,
+        "next": link(page.next_page_number()) if several and page.has_next() else None,
+        "labels": {"pages": gettext("Pages of hits"), "previous": gettext("Previous"),
+                   "next": gettext("Next")},
+        "empty_note": "" if paginator.count else gettext(
+            "Try another word, a shorter word, a filter less, or the name of a "
+            "municipality."
+        ),
+    }

@@ -20,6 +20,7 @@ from public import search as site_search
 from public.access import may_preview, viewer
 from public.cache import cache_public_page
 from public.search_form import SearchForm
+from public.search_hits import results_section
 from public.models import SitePage
 from public.view_models import period_page, tertial_view
 
@@ -153,7 +154,10 @@ def search(request):
             context["hits"] = hits
             pages = Paginator(hits, site_search.PAGE_SIZE)
             page = context["page"] = pages.get_page(request.GET.get("page"))
-            context["page_range"] = pages.get_elided_page_range(page.number, on_each_side=2)
+            context["results"] = results_section(
+                request, page, hits, cleaned,
+                pages.get_elided_page_range(page.number, on_each_side=2),
+            )
     return render(request, "public/search.html", context, status=status)
 
 

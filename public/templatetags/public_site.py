@@ -58,11 +58,10 @@ def promise_cards(context, view, shown, preview):
 
 
 @register.simple_tag(takes_context=True)
-def search_hits(context, page):
-    """A page of search hits (dicts, public/search_hits.py), rendered by the Jinja2 backend
-    (public/jinja2.py says why): twenty hits of a dozen values each took the Django
-    template language most of the search page's time."""
-    hits = engines["jinja2"].get_template("public/search_hits.html")
-    return mark_safe(hits.render(
-        {"hits": page.object_list, "start": page.start_index()}, context.get("request"),
-    ))
+def search_results(context, results):
+    """The hits of a search, their count and their pages (public/search_hits.py,
+    `results_section`), rendered by the Jinja2 backend (public/jinja2.py says why): twenty
+    hits of a dozen values each took the Django template language most of the search
+    page's time."""
+    section = engines["jinja2"].get_template("public/search_results.html")
+    return mark_safe(section.render(results, context.get("request")))
