@@ -342,7 +342,7 @@ def explain_search():
                                             r"Scan) (?:Backward )?(?:using|on) (\w+)",
                                             "\n".join(lines))))
             took = next((line for line in lines if line.startswith("Execution Time")), "")
-            table = re.search(r'FROM "(\w+)"', sql)
+            table = re.search(r'FROM "?(\w+)"?', sql)
             plans.append({
                 "table": table.group(1) if table else "?",
                 "top": lines[0].strip().split("  (")[0],
@@ -689,7 +689,9 @@ def main(argv):
     if options.profile_requests:
         import profile_page
 
-        for name in ("period", "period_typical"):
+        # The largest period (rendered ahead) and the searches, the pages still above
+        # their target.
+        for name in ("period", "search", "search_common"):
             if name in names:
                 profiles[name] = profile_page.profile(names[name],
                                                       requests=options.profile_requests)
