@@ -105,7 +105,8 @@ def note_change():
 
     One bump after the commit covers every change the transaction made, so saving many
     rows (an admin formset, a restore of thousands) writes the shared number once, not
-    per row: with the file cache every write costs a file replaced on disk.
+    per row: with the file cache every write costs a file replaced on disk. (Marking the
+    pages rendered ahead raises it once more after itself: period_pages.mark_scope.)
     """
     pending.changes += 1
     if transaction.get_connection().in_atomic_block:

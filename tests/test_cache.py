@@ -257,20 +257,25 @@ def test_generation_number_changes_with_each_public_write(katrineholm):
     assert before != middle != public_generation()
 
 
-def test_a_transaction_of_many_saves_raises_the_generation_once(
-    katrineholm, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("saves", [1, 5])
+def test_a_transaction_raises_the_generation_twice_however_many_rows_it_saves(
+    katrineholm, django_capture_on_commit_callbacks, saves
 ):
+    """Once at its commit, once more after the pages rendered ahead are marked
+    (public/period_pages.py, `mark_scope`): never once a row."""
     from django.core.cache import cache
 
     from public.cache import GENERATION_KEY, public_generation
 
+    promises = list(Promise.objects.filter(period=katrineholm[2018])[:saves])
+    assert len(promises) == saves
     before = public_generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        for promise in Promise.objects.filter(period=katrineholm[2018]):
+        for promise in promises:
             promise.text += " (reviderad)"
             promise.save()
     assert len(callbacks) > 1
-    assert cache.get(GENERATION_KEY) == before + 1
+    assert cache.get(GENERATION_KEY) == before + 2
 
 
 # Where the cache lives --------------------------------------------------------------------
