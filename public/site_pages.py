@@ -217,18 +217,15 @@ def municipalities_of(scope):
 def mark(period_ids, municipality_ids):
     """The national pages, and those of `municipality_ids` and of the municipalities of
     `period_ids` (either None: all), are out of date; each has a row to be rendered."""
-    if municipality_ids is not None and period_ids is not None:
+    if period_ids is None or municipality_ids is None:
+        pages, municipality_ids = SitePage.objects.all(), None
+    else:
         municipality_ids = set(municipality_ids) | set(
             PeriodMunicipality.objects.filter(period__in=period_ids)
             .values_list("municipality_id", flat=True)
         )
-    elif period_ids is None:
-        municipality_ids = None
-    touched = Q(municipality__isnull=True)
-    if municipality_ids is None:
-        touched = Q()
-    else:
-        touched |= Q(municipality__in=municipality_ids)
-    SitePage.objects.filter(touched).update(wanted=F("wanted") + 1)
+        pages = SitePage.objects.filter(
+            Q(municipality__isnull=True) | Q(municipality__in=municipality_ids)
+        )
+    pages.update(wanted=F("wanted") + 1)
     add_missing(municipality_ids)
-

@@ -185,7 +185,6 @@ def home_page(today):
 
 def municipality_page(place, user, today):
     """What a municipality's page shows to `user` (anonymous: what citizens see)."""
-    from municipalities.models import PoliceArea
     from promises.models import Agreement, PromisePeriod
 
     periods = selectors.rolled_up_periods(place)
@@ -204,9 +203,6 @@ def municipality_page(place, user, today):
         "earlier": earlier,
         "published": current + earlier,
         "drafts": drafts,
-        "police_areas": list(
-            PoliceArea.objects.filter(municipalities=place).order_by("name")
-            .values("name", "district_name")
-        ),
+        "police_areas": list(place.police_areas.order_by("name").values("name", "district_name")),
         "agreements": list(Agreement.objects.visible_to(user).filter(municipalities=place)),
     }

@@ -151,7 +151,6 @@ def search(request):
         else:
             hits = site_search.Hits(site_search.Terms.of(cleaned), form.filters())
             context["query"] = cleaned
-            context["hits"] = hits
             pages = Paginator(hits, site_search.PAGE_SIZE)
             page = context["page"] = pages.get_page(request.GET.get("page"))
             context["results"] = results_section(
