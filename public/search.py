@@ -18,10 +18,10 @@ filtered by place, one finds the periods and agreements of that place).
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
-from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models import CharField, Exists, OuterRef, Value
 from django.utils.translation import gettext_lazy as _
 
 from promises.models import Agreement, PeriodMunicipality, PromisePeriod
@@ -98,25 +98,18 @@ class Terms:
         return cls(words=words, roots=tuple(root(w) for w in words))
 
     def tsquery(self):
-        """Every word, each by its Swedish stem or by a prefix of its root."""
-        combined = None
+        """PostgreSQL: every word, each by its Swedish stem or by a prefix of its root, as
+        SQL and its parameters."""
+        parts, params = [], []
         for word, stem in zip(self.words, self.roots, strict=True):
-            term = SearchQuery(word, config="swedish", search_type="plain")
             if len(stem) >= MIN_ROOT:
-                term |= SearchQuery(f"{stem}:*", config="simple", search_type="raw")
-            combined = term if combined is None else combined & term
-        return combined
-
-    def substring_q(self):
-        """SQLite: every word's root in what is searched of an index row."""
-        condition = Q()
-        for stem in self.roots:
-            condition &= (
-                Q(label__icontains=stem) | Q(text__icontains=stem)
-                | Q(kind="period", municipalities__icontains=stem)
-                | Q(kind="focus_area", more__icontains=stem)
-            )
-        return condition
+                parts.append("(plainto_tsquery('swedish'::regconfig, %s)"
+                             " || to_tsquery('simple'::regconfig, %s))")
+                params += [word, f"{stem}:*"]
+            else:
+                parts.append("plainto_tsquery('swedish'::regconfig, %s)")
+                params.append(word)
+        return " && ".join(parts), params
 
 
 @dataclass(frozen=True)
@@ -148,41 +141,62 @@ KINDS = {
     )
 }
 # Hits are ranked by kind (search_index.RANKS), then newest period first.
-RANKING = ("-rank", "-valid_from", "-object_id")
-# What a hit shows (public/search_hits.py).
+RANKING = "rank DESC, valid_from DESC, object_id DESC"
+TABLE = SearchEntry._meta.db_table
+# What a hit shows (public/search_hits.py), the kind first.
 SHOWN = ("kind", "object_id", "period_id", "agreement_id", "promise_id", "title", "valid_from",
          "valid_to", "municipalities", "label", "text", "more", "party", "status", "year",
          "tertial")
 
 
 def matching(terms, filters):
-    """The index rows that hold every word and pass the filters."""
-    rows = SearchEntry.objects.all()
+    """The WHERE clause, as SQL and its parameters, of the index rows that hold every word
+    and pass the filters. Written out, not built by the ORM: compiling the two queries of a
+    search took the ORM longer than the database took to answer them (bench/RESULTS.md)."""
+    clauses, params = [], []
     if connection.vendor == "postgresql":
-        rows = rows.filter(vector=terms.tsquery())
+        sql, params = terms.tsquery()
+        clauses.append(f"vector @@ ({sql})")
     else:
-        rows = rows.filter(terms.substring_q())
+        for stem in terms.roots:
+            # A root holds letters and digits only (WORD): nothing in it means anything to
+            # LIKE. SQLite's LIKE ignores the case of ASCII letters, as Django's icontains.
+            clauses.append(
+                "(label LIKE %s OR text LIKE %s OR (kind = 'period' AND municipalities LIKE %s)"
+                " OR (kind = 'focus_area' AND more LIKE %s))"
+            )
+            params += [f"%{stem}%"] * 4
     if filters.municipality or filters.county:
-        rows = rows.filter(place_q(filters))
+        periods, agreements = places(filters)
+        clauses.append(f"(period_id IN ({numbers(periods)})"
+                       f" OR agreement_id IN ({numbers(agreements)}))")
     if filters.year:
-        rows = rows.filter(
-            Q(kind="followup", year=filters.year)
-            | (~Q(kind="followup") & Q(valid_from__lte=f"{filters.year}-12-31",
-                                       valid_to__gte=f"{filters.year}-01-01"))
+        clauses.append(
+            "((kind = 'followup' AND year = %s)"
+            " OR (kind <> 'followup' AND valid_from <= %s AND valid_to >= %s))"
         )
+        params += [filters.year, date(filters.year, 12, 31), date(filters.year, 1, 1)]
     # Periods, priorities and focus areas have neither party nor status: a filter on
     # either leaves them out.
     if filters.party:
-        rows = rows.filter(party=filters.party)
+        clauses.append("party = %s")
+        params.append(filters.party)
     if filters.status:
-        rows = rows.filter(status=filters.status)
-    return rows
+        clauses.append("status = %s")
+        params.append(filters.status)
+    return " AND ".join(clauses), params
 
 
-def place_q(filters):
-    """Rows of the periods and agreements that have the municipality and one in the
-    county asked for, named by number (one query): the index is then read by its period
-    and agreement indexes."""
+def numbers(pks):
+    """Primary keys written into SQL as numbers (never text: int() refuses anything else),
+    so that a place's hundreds of periods do not become as many parameters; NULL for none,
+    which no row equals."""
+    return ", ".join(str(int(pk)) for pk in pks) or "NULL"
+
+
+def places(filters):
+    """The periods and agreements that have the municipality and one in the county asked
+    for (one query): the index is then read by its period and agreement indexes."""
     lookups = []
     if filters.municipality:
         lookups.append({"municipality": filters.municipality})
@@ -200,7 +214,7 @@ def place_q(filters):
     found = {"period": [], "agreement": []}
     for name, pk in owners[0].union(owners[1], all=True).order_by():
         found[name].append(pk)
-    return Q(period_id__in=found["period"]) | Q(agreement_id__in=found["agreement"])
+    return found["period"], found["agreement"]
 
 
 class Hits:
@@ -212,12 +226,15 @@ class Hits:
     def __init__(self, terms, filters):
         search_index.catch_up()
         self.terms = terms
-        self.rows = matching(terms, filters) if terms.words else SearchEntry.objects.none()
+        self.where = matching(terms, filters) if terms.words else None
         self._count = None
 
     def counted(self):
         if self._count is None:
-            self._count = self.rows.order_by()[: COUNT_CAP + 1].count()
+            self._count = self.read(
+                "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {limit})"
+                " AS found", limit=COUNT_CAP + 1,
+            )[0][0] if self.where else 0
         return self._count
 
     def count(self):
@@ -231,8 +248,21 @@ class Hits:
         return self.count()
 
     def __getitem__(self, page):
-        if page.start >= page.stop:
+        if page.start >= page.stop or not self.where:
             return []
-        rows = self.rows.order_by(*RANKING).values(*SHOWN)[page.start:page.stop]
+        rows = self.read(
+            "SELECT {shown} FROM {table} WHERE {where} ORDER BY {ranking}"
+            " LIMIT {limit} OFFSET {offset}",
+            shown=", ".join(SHOWN), ranking=RANKING, limit=int(page.stop - page.start),
+            offset=int(page.start),
+        )
         page_of_hits = PageOfHits(self.terms)
-        return [page_of_hits.hit(KINDS[row["kind"]], row) for row in rows]
+        return [page_of_hits.hit(KINDS[row[0]], dict(zip(SHOWN, row, strict=True)))
+                for row in rows]
+
+    def read(self, statement, **parts):
+        """The rows of `statement`, its {where} the search's, its {table} the index's."""
+        where, params = self.where
+        with connection.cursor() as cursor:
+            cursor.execute(statement.format(table=TABLE, where=where, **parts), params)
+            return cursor.fetchall()
