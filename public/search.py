@@ -217,24 +217,43 @@ def places(filters):
     return found["period"], found["agreement"]
 
 
+# The statements of a search; {where} is its WHERE clause (matching()).
+COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {cap}) AS found"
+PAGE = ("SELECT {shown} FROM {table} WHERE {where} ORDER BY {ranking}"
+        " LIMIT {limit} OFFSET {offset}")
+# Both in one round trip: the count, an uncorrelated subquery computed once, on every row
+# of the page.
+COUNT_AND_PAGE = PAGE.replace("SELECT {shown}", f"SELECT ({COUNT}), {{shown}}", 1)
+
+
 class Hits:
-    """The ranked hits of a search, sliced by Django's Paginator one page at a time: one
-    query counts them up to COUNT_CAP + 1, one reads the rows of the page shown."""
+    """The ranked hits of a search, sliced by Django's Paginator one page at a time: their
+    count (up to COUNT_CAP + 1) and the rows of the page shown, read together in one query
+    when the page asked for (`page`, as the address gives it) has hits, which is what
+    nearly every search shows."""
 
     cap = COUNT_CAP
 
-    def __init__(self, terms, filters):
+    def __init__(self, terms, filters, page=None):
         search_index.catch_up()
         self.terms = terms
         self.where = matching(terms, filters) if terms.words else None
+        self.wanted = wanted_slice(page)
         self._count = None
+        self._rows = None  # (start, stop, rows) read with the count
 
     def counted(self):
         if self._count is None:
-            self._count = self.read(
-                "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {limit})"
-                " AS found", limit=COUNT_CAP + 1,
-            )[0][0] if self.where else 0
+            if not self.where:
+                self._count = 0
+                return self._count
+            start, stop = self.wanted
+            rows = self.read(COUNT_AND_PAGE, limit=stop - start, offset=start, params=2)
+            if rows:
+                self._count = rows[0][0]
+                self._rows = (start, stop, [row[1:] for row in rows])
+            else:  # no hits, or none on the page asked for: Paginator shows another
+                self._count = self.read(COUNT)[0][0]
         return self._count
 
     def count(self):
@@ -250,19 +269,36 @@ class Hits:
     def __getitem__(self, page):
         if page.start >= page.stop or not self.where:
             return []
-        rows = self.read(
-            "SELECT {shown} FROM {table} WHERE {where} ORDER BY {ranking}"
-            " LIMIT {limit} OFFSET {offset}",
-            shown=", ".join(SHOWN), ranking=RANKING, limit=int(page.stop - page.start),
-            offset=int(page.start),
-        )
+        if self._rows and self._rows[0] == page.start and page.stop <= self._rows[1]:
+            # The last page ends at the count: the rows read are all it has.
+            rows = self._rows[2][: page.stop - page.start]
+        else:
+            rows = self.read(PAGE, limit=page.stop - page.start, offset=page.start)
         page_of_hits = PageOfHits(self.terms)
         return [page_of_hits.hit(KINDS[row[0]], dict(zip(SHOWN, row, strict=True)))
                 for row in rows]
 
-    def read(self, statement, **parts):
-        """The rows of `statement`, its {where} the search's, its {table} the index's."""
-        where, params = self.where
+    def read(self, statement, *, limit=0, offset=0, params=1):
+        """The rows of `statement` (COUNT, PAGE, COUNT_AND_PAGE), its WHERE clause the
+        search's, `params` times."""
+        where, where_params = self.where
+        sql = statement.format(
+            table=TABLE, where=where, cap=COUNT_CAP + 1, shown=", ".join(SHOWN),
+            ranking=RANKING, limit=int(limit), offset=int(offset),
+        )
         with connection.cursor() as cursor:
-            cursor.execute(statement.format(table=TABLE, where=where, **parts), params)
+            cursor.execute(sql, where_params * params)
             return cursor.fetchall()
+
+
+def wanted_slice(page):
+    """(start, stop) of the rows of page number `page` as the address gives it, if it is
+    one a search can show; else of the first page, which Paginator.get_page shows for an
+    address that is not a number."""
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        number = 1
+    if not 1 <= number <= -(-COUNT_CAP // PAGE_SIZE):
+        number = 1
+    return (number - 1) * PAGE_SIZE, number * PAGE_SIZE

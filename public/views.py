@@ -149,7 +149,8 @@ def search(request):
             context["error"] = error.message
             status = 400 if error.is_bad_request else 200
         else:
-            hits = site_search.Hits(site_search.Terms.of(cleaned), form.filters())
+            hits = site_search.Hits(site_search.Terms.of(cleaned), form.filters(),
+                                    page=request.GET.get("page"))
             context["query"] = cleaned
             pages = Paginator(hits, site_search.PAGE_SIZE)
             page = context["page"] = pages.get_page(request.GET.get("page"))
