@@ -24,13 +24,12 @@ import datetime
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import F, Min, Q
-from django import shortcuts
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 
 from municipalities.models import Municipality, PoliceArea
 from promises.models import PeriodMunicipality
+from public import frame
 from public.models import PeriodRollup, SitePage
 from public.period_pages import code_fingerprint, current, languages
 
@@ -86,11 +85,9 @@ STORED_OF_MUNICIPALITY = f"""
 
 
 def render_stored(request, page):
-    """The response of a stored page: its parts in the site's frame (base.html), which
-    holds what belongs to the request (the address, the other language's link)."""
-    return shortcuts.render(request, "public/stored_page.html", {
-        part: mark_safe(text) for part, text in page.items()
-    })
+    """The response of a stored page: its parts in the site's frame (public/frame.py),
+    which holds what belongs to the request (the address, the other language's link)."""
+    return frame.framed(request, **page)
 
 
 # --- rendering ----------------------------------------------------------------------------

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_safe
 from followup.tertials import TertialNumber
 from municipalities.models import Municipality
 from promises.models import Agreement, PromisePeriod
-from public import documents_section, period_pages, selectors, site_pages, view_models
+from public import (
+    documents_section, frame, period_pages, selectors, site_pages, view_models,
+)
 from public import search as site_search
 from public.access import may_preview, viewer
 from public.cache import cache_public_page
@@ -158,7 +160,8 @@ def search(request):
                 request, page, hits, cleaned,
                 pages.get_elided_page_range(page.number, on_each_side=2),
             )
-    return render(request, "public/search.html", context, status=status)
+    # The page's partials in the site's frame rendered ahead.
+    return frame.render(request, "public/search.html", context, status=status)
 
 
 # DIGG's form for reporting a public body's inaccessible digital service.
