@@ -658,7 +658,10 @@ def main(argv):
         targets = [(name, path) for name, path in targets if name in wanted]
     names = dict(targets)
     print("Pages:", ", ".join(f"{name} {path}" for name, path in targets), flush=True)
-    counts = count_queries(targets + (extra_pages(targets) if "period" in names else []))
+    measured = dict(targets)
+    counts = count_queries(targets + (
+        extra_pages(targets) if "period" in measured and "municipality" in measured else []
+    ))
     print("Queries:", json.dumps(counts), flush=True)
     from django.urls import reverse
 

@@ -194,9 +194,11 @@ class SearchEntry(models.Model):
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once"),
         ]
         indexes = [
-            # The ranking: kind, then newest first (public/search.py).
+            # The ranking: kind, then newest first (public/search.py), below the periods'
+            # rank (7, public/search_index.py's RANKS): periods are read by their own
+            # full-text index (migration 0008).
             models.Index(fields=["-rank", "-valid_from", "-object_id"],
-                         name="search_entry_rank_idx"),
+                         name="search_entry_rank_idx", condition=models.Q(rank__lt=7)),
             models.Index(fields=["period_id"], name="search_entry_period_idx"),
             models.Index(fields=["agreement_id"], name="search_entry_agreement_idx"),
             models.Index(fields=["promise_id"], name="search_entry_promise_idx"),

@@ -143,6 +143,8 @@ KINDS = {
 # Hits are ranked by kind (search_index.RANKS), then newest period first.
 RANKING = "rank DESC, valid_from DESC, object_id DESC"
 TABLE = SearchEntry._meta.db_table
+# The rank of periods and agreements (search_index.RANKS), above every other kind's.
+NAMED = search_index.RANKS["period"]
 # What a hit shows (public/search_hits.py), the kind first.
 SHOWN = ("kind", "object_id", "period_id", "agreement_id", "promise_id", "title", "valid_from",
          "valid_to", "municipalities", "label", "text", "more", "party", "status", "year",
@@ -219,11 +221,26 @@ def places(filters):
 
 # The statements of a search; {where} is its WHERE clause (matching()).
 COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {cap}) AS found"
-PAGE = ("SELECT {shown} FROM {table} WHERE {where} ORDER BY {ranking}"
-        " LIMIT {limit} OFFSET {offset}")
+# The periods (and agreements), ranked first, are found by their titles and municipalities'
+# names only, which few searches ask for: they are read by their own small full-text index
+# (migration 0008), so that a search for anything else does not walk every period's row in
+# the ranking index before its first hit. Both parts come ranked; the database merges them.
+PAGE = f"""
+    SELECT {{shown}} FROM (
+        SELECT * FROM (
+            SELECT {{shown}}, rank FROM {{table}} WHERE rank = {NAMED} AND ({{where}})
+            ORDER BY {{ranking}} LIMIT {{end}}
+        ) AS named
+        UNION ALL
+        SELECT * FROM (
+            SELECT {{shown}}, rank FROM {{table}} WHERE rank < {NAMED} AND ({{where}})
+            ORDER BY {{ranking}} LIMIT {{end}}
+        ) AS described
+    ) AS hits ORDER BY {{ranking}} LIMIT {{limit}} OFFSET {{offset}}
+"""
 # Both in one round trip: the count, an uncorrelated subquery computed once, on every row
 # of the page.
-COUNT_AND_PAGE = PAGE.replace("SELECT {shown}", f"SELECT ({COUNT}), {{shown}}", 1)
+COUNT_AND_PAGE = PAGE.replace("SELECT {shown} FROM (", f"SELECT ({COUNT}), {{shown}} FROM (", 1)
 
 
 class Hits:
@@ -248,7 +265,7 @@ class Hits:
                 self._count = 0
                 return self._count
             start, stop = self.wanted
-            rows = self.read(COUNT_AND_PAGE, limit=stop - start, offset=start, params=2)
+            rows = self.read(COUNT_AND_PAGE, limit=stop - start, offset=start)
             if rows:
                 self._count = rows[0][0]
                 self._rows = (start, stop, [row[1:] for row in rows])
@@ -278,16 +295,16 @@ class Hits:
         return [page_of_hits.hit(KINDS[row[0]], dict(zip(SHOWN, row, strict=True)))
                 for row in rows]
 
-    def read(self, statement, *, limit=0, offset=0, params=1):
-        """The rows of `statement` (COUNT, PAGE, COUNT_AND_PAGE), its WHERE clause the
-        search's, `params` times."""
+    def read(self, statement, *, limit=0, offset=0):
+        """The rows of `statement` (COUNT, PAGE, COUNT_AND_PAGE), its WHERE clauses the
+        search's."""
         where, where_params = self.where
         sql = statement.format(
             table=TABLE, where=where, cap=COUNT_CAP + 1, shown=", ".join(SHOWN),
-            ranking=RANKING, limit=int(limit), offset=int(offset),
+            ranking=RANKING, limit=int(limit), offset=int(offset), end=int(offset + limit),
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, where_params * params)
+            cursor.execute(sql, where_params * statement.count("{where}"))
             return cursor.fetchall()
 
 

@@ -283,6 +283,33 @@ def test_hits_come_a_page_at_a_time(client, english):
 
 
 @pytest.mark.django_db
+def test_periods_come_first_and_the_ranking_holds_across_pages(client, english):
+    """Periods are read apart from the other kinds (public/search.py, PAGE): the ranking of
+    the merged hits is the same, on every page."""
+    older = make_period(year=2023, promises=1, activities=0, indicators=0)
+    newer = make_period(year=2024, promises=1, activities=0, indicators=0)
+    PromisePeriod.objects.filter(pk__in=[older.pk, newer.pk]).update(
+        title="Kameraövervakning i Åby"
+    )
+    for period in (older, newer):
+        Priority.objects.bulk_create(
+            Priority(period=period, order=n, text=f"Kameraövervakning {n}") for n in range(12)
+        )
+    bulk_change.send(sender=PromisePeriod)  # a bulk update says so
+    cache.clear()
+    first, second = (hits_of(search(client, "kameraövervakning", page=page))
+                     for page in ("1", "2"))
+    assert len(first) == 20 and len(second) == 6
+    kinds = [re.search(r'<p class="hit-kind">(.*?)</p>', hit).group(1).split(" · ")[0]
+             for hit in first + second]
+    assert kinds == ["Citizen promise"] * 2 + ["Priority"] * 24, kinds
+    # Newest first within a kind: the 2024 period before the 2023 one, and its priorities.
+    assert f"/{newer.pk}/" in first[0] and f"/{older.pk}/" in first[1]
+    assert all(f"/{newer.pk}/" in hit for hit in first[2:14])
+    assert all(f"/{older.pk}/" in hit for hit in first[14:] + second)
+
+
+@pytest.mark.django_db
 def test_the_count_stops_at_two_hundred(client, english):
     period = make_period(promises=1, activities=0, indicators=0)
     Priority.objects.bulk_create(
@@ -331,9 +358,9 @@ def test_a_page_of_hits_costs_the_same_with_ten_times_the_rows(
         for year in range(2017, 2047):
             make_period(place, year=year, promises=3, activities=2, indicators=1)
     assert queries() == small
-    # The stored filter lists (1; none are stored here) or the municipalities and counties
-    # (2), the count with the page asked for (1), and the place's periods and agreements
-    # (1) when filtered by place.
+    # The stored filter lists looked for (1) and, none being stored here, the municipalities
+    # and counties (2); the count with the page asked for (1); the place's periods and
+    # agreements (1) when filtered by place, which shows the lists built (2).
     assert max(small.values()) <= 4, small
 
 
