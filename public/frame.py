@@ -83,8 +83,13 @@ def framed(request, *, title="", head="", content="", status=200):
 
 def render(request, template, context, status=200):
     """`shortcuts.render()` of a page template that extends base.html and has its title,
-    head and content blocks as partials of those names: the partials, framed."""
-    return framed(request, **{
-        part: render_to_string(f"{template}#{part}", context, request)
-        for part in ("title", "head", "content")
-    }, status=status)
+    head and content blocks as partials of those names: the partials, framed. The title
+    and the head are rendered from `context` alone (no context processors: they are words
+    and tags, which need nothing of the request's)."""
+    return framed(
+        request,
+        title=render_to_string(f"{template}#title", context),
+        head=render_to_string(f"{template}#head", context),
+        content=render_to_string(f"{template}#content", context, request),
+        status=status,
+    )
