@@ -11,9 +11,12 @@ which the same index answers. On SQLite a word is found as a case-insensitive su
 its root.
 
 Hits are ranked by kind, then newest period first, which an index of the table holds, so
-the database ranks and limits before it reads a row's text. A page costs the same queries
-however many rows match: one counts them up to a cap, one reads the page's rows (and,
-filtered by place, one finds the periods and agreements of that place).
+the database ranks and limits before it reads a row's text (periods and agreements, found by
+their names only, have their own small full-text index: PAGE). A page costs the same
+queries however many rows match: one counts them up to a cap and reads the page's rows
+(and, filtered by place, one finds the periods and agreements of that place). The
+statements are written out, not built by the ORM, which took longer to compile them than
+PostgreSQL took to answer them.
 """
 
 import unicodedata
