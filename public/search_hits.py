@@ -17,6 +17,8 @@ from promises.models import Party
 from public.addresses import addresses, addresses_with
 
 WORD = re.compile(r"[^\W_]+")
+# A page number no search has, to find where the number goes in a page's address.
+PAGE_MARKER = "918273645"
 SNIPPET_LENGTH = 300
 
 
@@ -32,7 +34,9 @@ class PageOfHits:
         self.agreement_url = addresses("public:agreement")
         self.report_url = addresses_with("public:tertial_report", "pk", "year", "tertial")
         self.tertial = gettext("tertial %(tertial)s %(year)s")
+        self.language = get_language()
         self.labels = {}  # lazy labels (kinds, parties, statuses) as text
+        self.parties = {party.value: party.label for party in Party}
 
     def text(self, label):
         # By identity: a lazy label is hashed by translating it, which is the cost saved.
@@ -108,7 +112,7 @@ class Hit:
         """"Aktivitet · 3. · Polisen", and a follow-up's tertial."""
         parts = [self.kind_and_label]
         if self.party_label:
-            parts.append(str(self.party_label))
+            parts.append(self.party_label)
         if self.kind.name == "followup":
             parts.append(self.tertial)
         return " · ".join(parts)
@@ -122,7 +126,9 @@ class Hit:
     @property
     def dates(self):
         """"1 januari 2024–31 december 2025": when its period (or agreement) is valid."""
-        return f"{long_date(self.row['valid_from'])}–{long_date(self.row['valid_to'])}"
+        language = self.page.language
+        return (f"{long_date(self.row['valid_from'], language)}–"
+                f"{long_date(self.row['valid_to'], language)}")
 
     @property
     def kind_and_label(self):
@@ -134,7 +140,8 @@ class Hit:
 
     @property
     def party_label(self):
-        return self.page.text(Party(self.row["party"]).label) if self.row["party"] else ""
+        party = self.row["party"]
+        return self.page.text(self.page.parties[party]) if party else ""
 
     @property
     def snippet(self):
@@ -162,13 +169,10 @@ class Hit:
         return self.row["status"] or "not_reported"
 
 
-def long_date(value):
-    return _long_date(value, get_language())
-
-
 @functools.lru_cache(maxsize=1024)
-def _long_date(value, language):
-    # A page of hits shows a few periods' dates many times over.
+def long_date(value, language):
+    """"1 januari 2024" in `language`, the language active (the argument keys the cache):
+    a page of hits shows a few periods' dates many times over."""
     return date_format(value, "j F Y")
 
 
@@ -226,8 +230,14 @@ def results_section(request, page, hits, query, page_range):
             paginator.count,
         ) % {"counter": paginator.count, "query": query}
 
+    # `{% querystring page=n %}` once, the page's number then put in its place (unless
+    # the address holds the marker already: then once a link).
+    parts = querystring(None, request.GET, page=PAGE_MARKER).split(PAGE_MARKER)
+
     def link(number):
-        return querystring(None, request.GET, page=number)
+        if len(parts) != 2:
+            return querystring(None, request.GET, page=number)
+        return f"{parts[0]}{int(number)}{parts[1]}"
 
     several = paginator.num_pages > 1
     return {

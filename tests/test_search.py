@@ -277,6 +277,9 @@ def test_hits_come_a_page_at_a_time(client, english):
     texts = {re.search(r"Kameraövervakning \d+", text_of(hit)).group()
              for hit in hits_of(html) + hits_of(second)}
     assert len(texts) == 25
+    # The links keep the rest of the address as it is, whatever it holds.
+    odd = search(client, "kameraövervakning", other="918273645")
+    assert 'href="?q=kamera%C3%B6vervakning&amp;other=918273645&amp;page=2" rel="next"' in odd
     # A page that is not a number, or past the end, is the first or the last.
     assert len(hits_of(search(client, "kameraövervakning", page="x"))) == 20
     assert len(hits_of(search(client, "kameraövervakning", page="99"))) == 5
