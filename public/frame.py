@@ -6,11 +6,13 @@ head and content, the other language's address of this page and the printed page
 address. So it is rendered once per language and day in each process, by the template
 itself, with a marker where each of those values goes, and a page is the pieces between the
 markers joined with its values. The Django template language took ~0.8 ms a page to render
-the frame again (bench/RESULTS.md); the join takes a few microseconds.
+the frame again (measured through the test client); the join takes a few microseconds.
 """
 
 import functools
+import re
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, translate_url
@@ -23,7 +25,8 @@ MARKERS = {
     "title": "frameslot7q2title", "head": "frameslot7q2head", "content": "frameslot7q2content",
     "other_language": "frameslot7q2otherlanguage", "address": "frameslot7q2address",
 }
-ORDER = {marker: slot for slot, marker in MARKERS.items()}
+SLOT_OF = {marker: slot for slot, marker in MARKERS.items()}
+MARKED = re.compile(f"({'|'.join(MARKERS.values())})")
 
 
 class MarkedRequest:
@@ -49,19 +52,8 @@ def pieces(language, has_title, day, script_prefix):
             "content": SafeString(MARKERS["content"]),
             "request": MarkedRequest(),
         })
-    parts = [html]
-    for marker in MARKERS.values():
-        parts = [piece for part in parts for piece in split_keeping(part, marker)]
-    return [ORDER.get(part, part) for part in parts]
-
-
-def split_keeping(text, marker):
-    """`text` split at `marker`, the marker kept between the pieces."""
-    pieces_ = text.split(marker)
-    out = [pieces_[0]]
-    for piece in pieces_[1:]:
-        out += [marker, piece]
-    return out
+    # A group in the pattern keeps each marker between the pieces it splits.
+    return [SLOT_OF.get(part, part) for part in MARKED.split(html)]
 
 
 def framed(request, *, title="", head="", content="", status=200):
@@ -74,7 +66,11 @@ def framed(request, *, title="", head="", content="", status=200):
         "other_language": escape(translate_url(request.get_full_path(), other)),
         "address": escape(request.build_absolute_uri()),
     }
-    frame = pieces(language, bool(title), timezone.localdate(), get_script_prefix())
+    # With DEBUG on, templates are read again on every request (no cached loader): so is
+    # the frame, so that an edited base.html shows at once.
+    frame = (pieces.__wrapped__ if settings.DEBUG else pieces)(
+        language, bool(title), timezone.localdate(), get_script_prefix()
+    )
     # Even positions are the frame's own text, odd ones the names of the values.
     return HttpResponse("".join(
         values[part] if position % 2 else part for position, part in enumerate(frame)
