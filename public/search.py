@@ -35,9 +35,11 @@ from public.search_hits import WORD, PageOfHits
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 # Counting every hit of a common word is as slow as finding them all: past this many the
-# page says "more than 200" and offers the first ones, ten pages (a count to 1 000 cost
-# five times as much, on the national data the largest part of a search; bench/RESULTS.md).
-COUNT_CAP = 200
+# page says "more than 100" and offers the first ones, five pages, and a word or a filter
+# more. The count is what a search spends most of its time in the database on, in
+# proportion to the cap (a count to 1 001 cost five times one to 201; one to 201 was
+# still the larger part of the search's query on the national data, bench/RESULTS.md).
+COUNT_CAP = 100
 # A root shorter than this would find unrelated words ("bil" in "bild"); such a word is
 # found by its own forms only.
 MIN_ROOT = 5

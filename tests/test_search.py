@@ -313,20 +313,22 @@ def test_periods_come_first_and_the_ranking_holds_across_pages(client, english):
 
 
 @pytest.mark.django_db
-def test_the_count_stops_at_two_hundred(client, english):
+def test_the_count_stops_at_a_hundred(client, english):
     period = make_period(promises=1, activities=0, indicators=0)
     Priority.objects.bulk_create(
-        Priority(period=period, order=n % 100, text=f"Ordningsvakter {n}") for n in range(200)
+        Priority(period=period, order=n % 50, text=f"Ordningsvakter {n}") for n in range(100)
     )
     html = search(client, "ordningsvakter")
-    assert "200 hits for “ordningsvakter”." in html and "More than" not in html
-    Priority.objects.create(period=period, text="Ordningsvakter 200")
+    assert "100 hits for “ordningsvakter”." in html and "More than" not in html
+    Priority.objects.create(period=period, text="Ordningsvakter 100")
     cache.clear()  # bulk writes retire no cached page
     html = search(client, "ordningsvakter")
-    assert "More than 200 hits for “ordningsvakter”." in html
-    assert "The first 200 are shown." in html
-    assert "Page 1 of 10" in html
-    assert len(hits_of(search(client, "ordningsvakter", page="10"))) == 20
+    assert "More than 100 hits for “ordningsvakter”." in html
+    assert "The first 100 are shown." in html
+    assert "Page 1 of 5" in html
+    assert len(hits_of(search(client, "ordningsvakter", page="5"))) == 20
+    # Past the pages offered: the last of them.
+    assert len(hits_of(search(client, "ordningsvakter", page="6"))) == 20
 
 
 # Each way of narrowing the hits: none, a later page, a place and year, a party, a status
