@@ -11,8 +11,8 @@ which the same index answers. On SQLite a word is found as a case-insensitive su
 its root.
 
 Hits are ranked by kind, then newest period first, which an index of the table holds, so
-the database ranks and limits before it reads a row's text (periods and agreements, found by
-their names only, have their own small full-text index: PAGE). A page costs the same
+the database ranks and limits before it reads a row's text (periods, found by their titles
+and municipalities' names only, have their own small full-text index: PAGE). A page costs the same
 queries however many rows match: one counts them up to a cap and reads the page's rows
 (and, filtered by place, one finds the periods and agreements of that place). The
 statements are written out, not built by the ORM, which took longer to compile them than
@@ -148,7 +148,8 @@ KINDS = {
 # Hits are ranked by kind (search_index.RANKS), then newest period first.
 RANKING = "rank DESC, valid_from DESC, object_id DESC"
 TABLE = SearchEntry._meta.db_table
-# The rank of periods and agreements (search_index.RANKS), above every other kind's.
+# The rank of periods (search_index.RANKS), above every other kind's: the ranking index
+# and the periods' own full-text index are partial at it (models.py, migration 0008).
 NAMED = search_index.RANKS["period"]
 # What a hit shows (public/search_hits.py), the kind first.
 SHOWN = ("kind", "object_id", "period_id", "agreement_id", "promise_id", "title", "valid_from",
@@ -158,8 +159,8 @@ SHOWN = ("kind", "object_id", "period_id", "agreement_id", "promise_id", "title"
 
 def matching(terms, filters):
     """The WHERE clause, as SQL and its parameters, of the index rows that hold every word
-    and pass the filters. Written out, not built by the ORM: compiling the two queries of a
-    search took the ORM longer than the database took to answer them (bench/RESULTS.md)."""
+    and pass the filters. Written out, not built by the ORM: compiling a search's queries
+    took the ORM longer than the database took to answer them."""
     clauses, params = [], []
     if connection.vendor == "postgresql":
         sql, params = terms.tsquery()
@@ -226,7 +227,7 @@ def places(filters):
 
 # The statements of a search; {where} is its WHERE clause (matching()).
 COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {cap}) AS found"
-# The periods (and agreements), ranked first, are found by their titles and municipalities'
+# The periods, ranked first, are found by their titles and municipalities'
 # names only, which few searches ask for: they are read by their own small full-text index
 # (migration 0008), so that a search for anything else does not walk every period's row in
 # the ranking index before its first hit. Both parts come ranked; the database merges them.
@@ -274,7 +275,9 @@ class Hits:
             if rows:
                 self._count = rows[0][0]
                 self._rows = (start, stop, [row[1:] for row in rows])
-            else:  # no hits, or none on the page asked for: Paginator shows another
+            elif start == 0:  # nothing on the first page: no hits at all
+                self._count = 0
+            else:  # none on the page asked for: Paginator shows another
                 self._count = self.read(COUNT)[0][0]
         return self._count
 
@@ -300,27 +303,32 @@ class Hits:
         return [page_of_hits.hit(KINDS[row[0]], dict(zip(SHOWN, row, strict=True)))
                 for row in rows]
 
-    def read(self, statement, *, limit=0, offset=0):
-        """The rows of `statement` (COUNT, PAGE, COUNT_AND_PAGE), its WHERE clauses the
-        search's."""
+    def statement(self, statement, *, limit=0, offset=0):
+        """(SQL, parameters) of `statement` (COUNT, PAGE, COUNT_AND_PAGE) for this search:
+        its WHERE clause wherever the statement has one."""
         where, where_params = self.where
         sql = statement.format(
             table=TABLE, where=where, cap=COUNT_CAP + 1, shown=", ".join(SHOWN),
             ranking=RANKING, limit=int(limit), offset=int(offset), end=int(offset + limit),
         )
+        return sql, where_params * statement.count("{where}")
+
+    def read(self, statement, **slice_):
         with connection.cursor() as cursor:
-            cursor.execute(sql, where_params * statement.count("{where}"))
+            cursor.execute(*self.statement(statement, **slice_))
             return cursor.fetchall()
 
 
 def wanted_slice(page):
-    """(start, stop) of the rows of page number `page` as the address gives it, if it is
-    one a search can show; else of the first page, which Paginator.get_page shows for an
-    address that is not a number."""
+    """(start, stop) of the rows of the page Paginator.get_page will most likely show for
+    `page` as the address gives it: that page if a search can show it; the first for an
+    address that is not a number; the last a search can show for a number out of range
+    (a guess: a search with fewer hits has fewer pages, and its page is read again)."""
+    last = -(-COUNT_CAP // PAGE_SIZE)
     try:
         number = int(page)
     except (TypeError, ValueError):
         number = 1
-    if not 1 <= number <= -(-COUNT_CAP // PAGE_SIZE):
-        number = 1
+    if not 1 <= number <= last:
+        number = last
     return (number - 1) * PAGE_SIZE, number * PAGE_SIZE

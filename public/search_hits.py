@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.template.defaultfilters import floatformat
 from django.template.defaulttags import querystring
+from django.utils import translation
 from django.utils.translation import get_language, gettext, ngettext
 
 from followup.progress import STATUS_LABELS, STATUS_MARKERS
@@ -174,9 +175,10 @@ class Hit:
 
 @functools.lru_cache(maxsize=1024)
 def long_date(value, language):
-    """"1 januari 2024" in `language`, the language active (the argument keys the cache):
-    a page of hits shows a few periods' dates many times over."""
-    return date_format(value, "j F Y")
+    """"1 januari 2024" in `language`: a page of hits shows a few periods' dates many
+    times over."""
+    with translation.override(language):
+        return date_format(value, "j F Y")
 
 
 @functools.lru_cache(maxsize=256)

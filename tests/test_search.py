@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +19,9 @@ from promises.models import (
     Activity, Agreement, FocusArea, Indicator, Priority, Promise, PromisePeriod,
 )
 from promises.signals import bulk_change
-from public.search import Filters, Terms, matching
+from public import search_index
+from public.models import SearchEntry
+from public.search import COUNT, COUNT_AND_PAGE, NAMED, Filters, Hits, Terms
 from tests.factories import make_period, police_area_for
 
 on_postgresql = pytest.mark.skipif(
@@ -427,9 +430,37 @@ def test_swedish_stemming_finds_the_singular_from_the_plural(client):
 @pytest.mark.django_db
 def test_a_search_reads_the_full_text_index_of_the_search_table():
     make_period()
-    where, params = matching(Terms.of("nattvandring"), Filters())
+    hits = Hits(Terms.of("nattvandring"), Filters())
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN SELECT 1 FROM public_searchentry WHERE {where}", params)
+        sql, params = hits.statement(COUNT, limit=20)
+        cursor.execute(f"EXPLAIN {sql}", params)
+        assert "search_entry_vector_idx" in "\n".join(line for line, in cursor.fetchall())
+        # The page reads the periods by their own index, the rest in the ranking's order.
+        sql, params = hits.statement(COUNT_AND_PAGE, limit=20)
+        cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(line for line, in cursor.fetchall())
-    assert "search_entry_vector_idx" in plan
+    assert "search_entry_named_vector_idx" in plan
+    assert "search_entry_rank_idx" in plan
+
+
+def test_the_periods_rank_is_the_one_the_indexes_are_partial_at():
+    """The page reads rank NAMED apart and every lower rank in the ranking index: a kind
+    ranked above the periods would be counted and never shown."""
+    assert NAMED == max(search_index.RANKS.values()) == search_index.RANKS["period"]
+    ranking = next(index for index in SearchEntry._meta.indexes
+                   if index.name == "search_entry_rank_idx")
+    assert ranking.condition == Q(rank__lt=NAMED)
+    assert "count(*)" in COUNT_AND_PAGE and COUNT_AND_PAGE.count("{where}") == 3
+
+
+@pytest.mark.django_db
+def test_a_search_without_hits_costs_one_query_to_the_index(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the index written at commit
+        make_period()
+    with CaptureQueriesContext(connection) as captured:
+        html = search(client, "xyzzyqwv")
+    assert "0 träffar" in html
+    assert len([q for q in captured if "public_searchentry" in q["sql"]]) == 1

@@ -1,6 +1,6 @@
-"""The search index's periods and agreements (rank 7, found by their titles and their
-municipalities' names) read by their own small full-text index on PostgreSQL, and left out
-of the ranking index: a search for anything else no longer walks every period's row before
+"""The search index's periods (rank 7, found by their titles and their municipalities'
+names only) read by their own small full-text index on PostgreSQL, and left out of the
+ranking index: a search for anything else no longer walks every period's row before
 its first hit (public/search.py, PAGE)."""
 
 from django.db import migrations, models
