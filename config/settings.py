@@ -157,6 +157,9 @@ CACHES = {
 }
 # How long a public page stays cached; publishing anything retires it sooner (public/cache.py).
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
+# Each worker process also keeps copies of the pages it served lately, up to this many MB,
+# and serves them while the shared cache's public generation is unchanged (public/cache.py).
+PUBLIC_PAGE_PROCESS_MEMORY_MB = env_int("PUBLIC_PAGE_PROCESS_MEMORY_MB", default=16)
 # How long a browser or a proxy may keep a public page without asking again (with its ETag):
 # a withdrawn page can live that long in a cache outside the portal's reach.
 PUBLIC_PAGE_MAX_AGE = env_int("PUBLIC_PAGE_MAX_AGE", default=60)

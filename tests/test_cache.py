@@ -3,6 +3,7 @@ changes, in every worker at once; editors never do; public pages tell browsers a
 how long to keep them and answer conditional GETs."""
 
 import os
+import pickle
 import socket
 import subprocess
 import sys
@@ -14,9 +15,11 @@ from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +28,7 @@ from config.env import cache_from_url
 from followup.demo.loader import load_demo
 from followup.models import TertialReport
 from promises.publishing import publish, unpublish
+from public.cache import RecentPages, bump_public_generation, page_key
 from municipalities.models import Municipality
 from promises.models import Promise, PromisePeriod
 
@@ -334,6 +338,81 @@ def test_the_file_cache_stores_pages_uncompressed_and_reads_djangos_entries(tmp_
     assert store.touch("old-page", 120) and store.get("old-page")[0] == 6
     assert store.incr("old-count") == 42
     assert store.touch("page", 120) and store.get("page")[0] == 7
+
+
+def page_address(url):
+    """The page cache's key for an anonymous GET of `url` through the test client."""
+    return page_key(RequestFactory().get(url))
+
+
+def test_a_worker_serves_its_own_copy_while_the_generation_stands(client, katrineholm):
+    url = period_url(katrineholm[2018])
+    first, first_html, _queries = get(client, url)
+    # The shared copy is gone: this worker still has its own, under the same generation.
+    assert cache.delete(page_address(url))
+    second, second_html, queries = get(client, url)
+    assert queries == 0 and second_html == first_html
+    assert second is not first and second["ETag"] == first["ETag"]
+    # Another worker (its own middleware) has no copy and renders the page.
+    assert get(Client(), url)[2] > 0
+    # A new generation retires this worker's copy with the shared one.
+    bump_public_generation()
+    assert get(client, url)[2] > 0
+
+
+def test_each_visitor_gets_a_response_of_their_own(client, katrineholm):
+    url = period_url(katrineholm[2018])
+    get(client, url)
+    first = get(client, url)[0]
+    first["X-Added-By-A-Later-Middleware"] = "1"
+    second, _html, queries = get(client, url)
+    assert queries == 0 and second is not first
+    assert not second.has_header("X-Added-By-A-Later-Middleware")
+
+
+def test_a_workers_copies_stay_within_their_memory(katrineholm):
+    response = HttpResponse(b"x" * 1000)
+    size = len(pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
+    recent = RecentPages(limit=2 * size + 10)
+    for key in ("a", "b", "c"):
+        recent.put(key, 1, response)
+    assert list(recent.pages) == ["b", "c"] and recent.size == 2 * size
+    # Served last, kept longest.
+    assert recent.get("b", 1).content == b"x" * 1000
+    recent.put("d", 1, response)
+    assert list(recent.pages) == ["b", "d"]
+    # Another generation's copy is not served; a page larger than the memory is not kept.
+    assert recent.get("b", 2) is None
+    recent.put("e", 1, HttpResponse(b"x" * 5000))
+    assert "e" not in recent.pages and recent.size == 2 * size
+    assert not RecentPages(limit=0).pages
+
+
+def test_without_a_shared_cache_no_copies_are_kept(client, katrineholm, settings):
+    url = period_url(katrineholm[2018])
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert get(client, url)[2] > 0
+    assert get(client, url)[2] > 0
+
+
+def test_workers_copies_retire_together_with_redis(katrineholm, settings):
+    period = katrineholm[2018]
+    url = period_url(period)
+    # A prefix of this test's own: other test runs may share the Redis server.
+    settings.CACHES = {"default": {**cache_from_url("redis://127.0.0.1:6379/12"),
+                                   "KEY_PREFIX": f"test-{time.time_ns()}"}}
+    workers = [Client(), Client()]  # a middleware each, as in two worker processes
+    for worker in workers:
+        get(worker, url)
+    for worker in workers:
+        assert get(worker, url)[2] == 0
+    promise = Promise.objects.filter(period=period).order_by("order").first()
+    promise.text = "Polisen lovar något helt nytt i centrum."
+    promise.save()
+    # The first renders the page anew and shares it; the second serves that, not its copy.
+    pages = [get(worker, url) for worker in workers]
+    assert [queries > 0 for _response, _html, queries in pages] == [True, False]
+    assert all(promise.text in html for _response, html, _queries in pages)
 
 
 def test_the_redis_cache_keeps_one_client_for_every_call():
