@@ -251,10 +251,16 @@ def saved_state(target):
                                                                         "municipality_id"))
 
 
-def conflicting_pair(target, number, people):
+def conflicting_pair(target, number, people, *, bo_loads_his_own=True):
+    """Anna and Bo have loaded the same form; Anna saves first. Past the first round over
+    every model, Bo's form is a copy of the page Anna loaded (the same version of the row,
+    which is what the conflict is about), sparing an admin page's rendering per pair."""
     anna, bo = people
     anna_form = form_fields(anna.get(target.url).content.decode(), target.form_id)
-    bo_form = form_fields(bo.get(target.url).content.decode(), target.form_id)
+    if bo_loads_his_own:
+        bo_form = form_fields(bo.get(target.url).content.decode(), target.form_id)
+    else:
+        bo_form = {name: list(values) for name, values in anna_form.items()}
     control = target.control_in(anna_form)
     anna_value, bo_value = f"Annas ändring {number}", f"Bos ändring {number}"
 
@@ -285,4 +291,5 @@ def test_100_conflicting_pairs_over_every_versioned_model_on_either_database(
     for number in range(100):
         target = every[number % len(every)]
         conflicting_pair(target, number,
-                         administrators if target.administrators else coordinators)
+                         administrators if target.administrators else coordinators,
+                         bo_loads_his_own=number < len(every))
