@@ -211,9 +211,10 @@ class RecentPages:
     The middleware reads the generation from the shared cache on every request and serves a
     copy only under the same number, so a copy retires with the shared page, in every
     process at once. What a copy saves is fetching the page itself: from Redis, a 100 KB
-    page took about 0.1 ms more than the number alone, and the national overview (101 KB)
-    went from 1.6× to 1.1× the floor (bench/RESULTS.md); from the file cache, reading its
-    file. Copies are kept pickled, so
+    page took about 0.1 ms more than the number alone (the cache client timed on its own),
+    and in two runs of bench/run back to back the national overview (101 KB) cached in
+    Redis took 1.6× the floor without copies and 1.0× with them; from the file cache,
+    reading its file. Copies are kept pickled, so
     every request gets a response object of its own to add its headers to.
     """
 
@@ -233,9 +234,11 @@ class RecentPages:
         return pickle.loads(copy[1])
 
     def put(self, key, generation, response):
+        if len(response.content) > self.limit:
+            return  # not worth pickling (nothing is kept with a limit of 0)
         data = pickle.dumps(response, pickle.HIGHEST_PROTOCOL)
         with self.lock:
-            self.discard(key)
+            self._discard(key)
             if len(data) > self.limit:
                 return
             self.pages[key] = (generation, data)
@@ -244,7 +247,7 @@ class RecentPages:
                 _key, (_generation, dropped) = self.pages.popitem(last=False)
                 self.size -= len(dropped)
 
-    def discard(self, key):
+    def _discard(self, key):  # with the lock held
         copy = self.pages.pop(key, None)
         if copy is not None:
             self.size -= len(copy[1])
@@ -296,14 +299,14 @@ class PublicPageCacheMiddleware:
                 # Hashed once here rather than by ConditionalGetMiddleware on every hit.
                 set_response_etag(response)
                 cache.set(key, (generation, response), page_timeout())
-                if keeps_recent_pages():
+                if self.recent.limit > 0 and keeps_recent_pages():
                     self.recent.put(key, generation, response)
         return response
 
     def cached(self, key):
         """(the public generation, the page stored under it or None): one read of the
         shared cache, two when this process's copy is older than the number."""
-        keeps_copies = keeps_recent_pages()
+        keeps_copies = self.recent.limit > 0 and keeps_recent_pages()
         if keeps_copies and key in self.recent.pages:
             generation = cache.get(GENERATION_KEY)
             response = self.recent.get(key, generation)

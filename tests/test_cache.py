@@ -28,7 +28,7 @@ from config.env import cache_from_url
 from followup.demo.loader import load_demo
 from followup.models import TertialReport
 from promises.publishing import publish, unpublish
-from public.cache import RecentPages, bump_public_generation, page_key
+from public.cache import RecentPages, bump_public_generation, keeps_recent_pages, page_key
 from municipalities.models import Municipality
 from promises.models import Promise, PromisePeriod
 
@@ -388,13 +388,32 @@ def test_a_workers_copies_stay_within_their_memory(katrineholm):
     assert not RecentPages(limit=0).pages
 
 
-def test_without_a_shared_cache_no_copies_are_kept(client, katrineholm, settings):
+@pytest.mark.parametrize("url, kept", [
+    ("dummy://", False), ("locmem://", False), ("filebased:///tmp/pages", True),
+    ("redis://127.0.0.1:6379/12", True),
+])
+def test_copies_are_kept_only_of_a_cache_outside_the_process(settings, url, kept):
+    settings.CACHES = {"default": cache_from_url(url)}
+    assert keeps_recent_pages() is kept
+
+
+def test_a_limit_of_nothing_keeps_no_copy(client, katrineholm, settings):
+    settings.PUBLIC_PAGE_PROCESS_MEMORY_MB = 0
     url = period_url(katrineholm[2018])
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    assert get(client, url)[2] > 0
+    get(client, url)
+    assert cache.delete(page_address(url))
     assert get(client, url)[2] > 0
 
 
+def redis_is_running():
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
 def test_workers_copies_retire_together_with_redis(katrineholm, settings):
     period = katrineholm[2018]
     url = period_url(period)
