@@ -214,8 +214,8 @@ class RecentPages:
     page took about 0.1 ms more than the number alone (the cache client timed on its own),
     and in two runs of bench/run back to back the national overview (101 KB) cached in
     Redis took 1.6× the floor without copies and 1.0× with them; from the file cache,
-    reading its file. Copies are kept pickled, so
-    every request gets a response object of its own to add its headers to.
+    reading its file. Copies are kept pickled, so every request gets a response object of
+    its own to add its headers to.
     """
 
     def __init__(self, limit):
@@ -278,10 +278,11 @@ class PublicPageCacheMiddleware:
         if not is_cacheable_request(request) or request.path_info.startswith(NOT_PAGES):
             return self.get_response(request)
         key = page_key(request)
+        keeps_copies = self.recent.limit > 0 and keeps_recent_pages()
         catch_up()
         # Read before the view reads the database: a page built from data that a commit
         # then changed is stored under a number that commit's bump has already retired.
-        generation, response = self.cached(key)
+        generation, response = self.cached(key, keeps_copies)
         if response is not None:
             return response
         if generation is None:
@@ -299,14 +300,13 @@ class PublicPageCacheMiddleware:
                 # Hashed once here rather than by ConditionalGetMiddleware on every hit.
                 set_response_etag(response)
                 cache.set(key, (generation, response), page_timeout())
-                if self.recent.limit > 0 and keeps_recent_pages():
+                if keeps_copies:
                     self.recent.put(key, generation, response)
         return response
 
-    def cached(self, key):
+    def cached(self, key, keeps_copies):
         """(the public generation, the page stored under it or None): one read of the
         shared cache, two when this process's copy is older than the number."""
-        keeps_copies = self.recent.limit > 0 and keeps_recent_pages()
         if keeps_copies and key in self.recent.pages:
             generation = cache.get(GENERATION_KEY)
             response = self.recent.get(key, generation)

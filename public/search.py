@@ -12,9 +12,9 @@ its root.
 
 Hits are ranked by kind, then newest period first, which an index of the table holds, so
 the database ranks and limits before it reads a row's text (periods, found by their titles
-and municipalities' names only, have their own small full-text index: PAGE). A page costs the same
-queries however many rows match: one counts them up to a cap and reads the page's rows
-(and, filtered by place, one finds the periods and agreements of that place). The
+and municipalities' names only, have their own small full-text index: PAGE). A page costs
+the same queries however many rows match: one counts them up to a cap and reads the page's
+rows (and, filtered by place, one finds the periods and agreements of that place). The
 statements are written out, not built by the ORM, which took longer to compile them than
 PostgreSQL took to answer them.
 """

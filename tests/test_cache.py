@@ -370,7 +370,7 @@ def test_each_visitor_gets_a_response_of_their_own(client, katrineholm):
     assert not second.has_header("X-Added-By-A-Later-Middleware")
 
 
-def test_a_workers_copies_stay_within_their_memory(katrineholm):
+def test_a_workers_copies_stay_within_their_memory():
     response = HttpResponse(b"x" * 1000)
     size = len(pickle.dumps(response, pickle.HIGHEST_PROTOCOL))
     recent = RecentPages(limit=2 * size + 10)
